@@ -1,0 +1,52 @@
+using System.CommandLine;
+using MaskRcnn.Config;
+
+namespace MaskRcnn.Cli;
+
+/// <summary>The verbs and the shared error policy: one line on stderr; exit code 2 for usage and
+/// config errors, 1 for failures while running; <c>--verbose</c> adds the stack trace.</summary>
+public static class MaskRcnnCommandLine
+{
+    public const int Ok = 0, RuntimeError = 1, UsageError = 2;
+
+    public static readonly Option<bool> Verbose = new("--verbose") { Description = "Show stack traces on errors", Recursive = true };
+
+    public static RootCommand Build(TextWriter stdout)
+    {
+        var root = new RootCommand("maskrcnn: train, evaluate and run Mask R-CNN models configured like maskrcnn-benchmark");
+        root.Options.Add(Verbose);
+        root.Subcommands.Add(ConfigCommand.Build(stdout));
+        return root;
+    }
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var root = Build(stdout);
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            stderr.WriteLine($"maskrcnn: {string.Join("; ", parsed.Errors.Select(e => e.Message))} (see 'maskrcnn --help')");
+            return UsageError;
+        }
+        try
+        {
+            return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        }
+        catch (ConfigException e)
+        {
+            Report(stderr, e, parsed.GetValue(Verbose));
+            return UsageError;
+        }
+        catch (Exception e)
+        {
+            Report(stderr, e, parsed.GetValue(Verbose));
+            return RuntimeError;
+        }
+    }
+
+    static void Report(TextWriter stderr, Exception e, bool verbose)
+    {
+        stderr.WriteLine($"maskrcnn: error: {e.Message.ReplaceLineEndings(" ")}");
+        if (verbose) stderr.WriteLine(e);
+    }
+}

@@ -1,0 +1,5 @@
+using MaskRcnn.Cli;
+using MaskRcnn.Native;
+
+TorchNativeLoader.EnsureLoaded();
+return MaskRcnnCommandLine.Run(args, Console.Out, Console.Error);

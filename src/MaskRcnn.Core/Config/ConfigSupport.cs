@@ -1,0 +1,69 @@
+namespace MaskRcnn.Config;
+
+/// <summary>
+/// Checks a merged config against what this tool builds. A maskrcnn-benchmark setting for a feature we
+/// do not have yet fails with "not supported yet: KEY"; a name maskrcnn-benchmark does not know either
+/// fails as a typo, with the closest valid name.
+/// </summary>
+public static class ConfigSupport
+{
+    /// <summary>A key whose value picks a component by name.</summary>
+    sealed record Choice(string Key, Func<MaskRcnnConfig, string> Get, string[] Supported, Dictionary<string, string> Unsupported, Func<MaskRcnnConfig, bool>? AppliesWhen = null);
+
+    static readonly Choice[] Choices =
+    [
+        new("MODEL.META_ARCHITECTURE", c => c.Model.MetaArchitecture, ["GeneralizedRCNN"], []),
+        new("MODEL.BACKBONE.CONV_BODY", c => c.Model.Backbone.ConvBody,
+            ["R-50-C4", "R-50-C5", "R-101-C4", "R-101-C5", "R-50-FPN", "R-101-FPN", "R-152-FPN", "R-18-FPN", "R-34-FPN", "VGG-16-C5"],
+            new() { ["R-50-FPN-RETINANET"] = "RetinaNet", ["R-101-FPN-RETINANET"] = "RetinaNet", ["FBNet"] = "FBNet backbones" }),
+        new("MODEL.RESNETS.TRANS_FUNC", c => c.Model.ResNets.TransFunc, ["BottleneckWithFixedBatchNorm", "BottleneckWithGN"], []),
+        new("MODEL.RESNETS.STEM_FUNC", c => c.Model.ResNets.StemFunc, ["StemWithFixedBatchNorm", "StemWithGN"], []),
+        new("MODEL.RPN.RPN_HEAD", c => c.Model.Rpn.RpnHead, ["SingleConvRPNHead"], new() { ["FBNet.rpn_head"] = "FBNet heads" }),
+        new("MODEL.ROI_BOX_HEAD.FEATURE_EXTRACTOR", c => c.Model.RoiBoxHead.FeatureExtractor,
+            ["ResNet50Conv5ROIFeatureExtractor", "FPN2MLPFeatureExtractor", "FPNXconv1fcFeatureExtractor"],
+            new() { ["FBNet.roi_head"] = "FBNet heads" }, c => !c.Model.RpnOnly),
+        new("MODEL.ROI_BOX_HEAD.PREDICTOR", c => c.Model.RoiBoxHead.Predictor, ["FastRCNNPredictor", "FPNPredictor"], [], c => !c.Model.RpnOnly),
+        new("MODEL.ROI_MASK_HEAD.FEATURE_EXTRACTOR", c => c.Model.RoiMaskHead.FeatureExtractor,
+            ["ResNet50Conv5ROIFeatureExtractor", "MaskRCNNFPNFeatureExtractor"],
+            new() { ["FBNet.roi_head_mask"] = "FBNet heads" }, c => c.Model.MaskOn),
+        new("MODEL.ROI_MASK_HEAD.PREDICTOR", c => c.Model.RoiMaskHead.Predictor, ["MaskRCNNC4Predictor"],
+            new() { ["MaskRCNNConv1x1Predictor"] = "the 1x1 mask predictor" }, c => c.Model.MaskOn),
+        new("SOLVER.WARMUP_METHOD", c => c.Solver.WarmupMethod, ["constant", "linear"], []),
+        new("DTYPE", c => c.Dtype, ["float32"], new() { ["float16"] = "float16 training" }),
+    ];
+
+    public static void Check(MaskRcnnConfig cfg, string? file)
+    {
+        // Whole features first: they explain every key that follows from them.
+        if (cfg.Model.RetinanetOn) throw new ConfigNotSupportedException("MODEL.RETINANET_ON", "RetinaNet", file);
+        if (cfg.Model.KeypointOn) throw new ConfigNotSupportedException("MODEL.KEYPOINT_ON", "keypoint heads", file);
+        if (cfg.Model.ResNets.StageWithDcn.Any(x => x) || cfg.Model.ResNets.WithModulatedDcn)
+            throw new ConfigNotSupportedException("MODEL.RESNETS.STAGE_WITH_DCN", "deformable convolutions", file);
+        if (cfg.Test.BboxAug.Enabled) throw new ConfigNotSupportedException("TEST.BBOX_AUG.ENABLED", "test-time augmentation", file);
+
+        foreach (var choice in Choices)
+        {
+            if (choice.AppliesWhen is { } applies && !applies(cfg)) continue;
+            var value = choice.Get(cfg);
+            if (choice.Supported.Contains(value)) continue;
+            if (choice.Unsupported.TryGetValue(value, out var feature))
+                throw new ConfigNotSupportedException(choice.Key, $"{feature}: {value}", file);
+            throw new ConfigException($"{Prefix(file)}{choice.Key}: unknown value '{value}'" +
+                (DidYouMean.Closest(value, choice.Supported) is { } s ? $" (did you mean '{s}'?)" : $"; expected one of {string.Join(", ", choice.Supported)}"));
+        }
+
+        CheckDevice(cfg.Model.Device, file);
+        if (cfg.Solver.Steps.Zip(cfg.Solver.Steps.Skip(1)).Any(p => p.First >= p.Second))
+            throw new ConfigException($"{Prefix(file)}SOLVER.STEPS must be increasing, got {ConfigWriter.Format(cfg.Solver.Steps)}");
+        if (cfg.Input.PixelMean.Length != 3 || cfg.Input.PixelStd.Length != 3)
+            throw new ConfigException($"{Prefix(file)}INPUT.PIXEL_MEAN and INPUT.PIXEL_STD need 3 values each");
+    }
+
+    static void CheckDevice(string device, string? file)
+    {
+        var ok = device is "cpu" or "cuda" || (device.StartsWith("cuda:") && int.TryParse(device[5..], out var n) && n >= 0);
+        if (!ok) throw new ConfigException($"{Prefix(file)}MODEL.DEVICE: unknown device '{device}'; expected cpu, cuda or cuda:N");
+    }
+
+    static string Prefix(string? file) => file is null ? "" : file + ": ";
+}

@@ -1,0 +1,25 @@
+namespace MaskRcnn.Config;
+
+/// <summary>MODEL: which architecture, device and weights, and the sections of its parts.</summary>
+public sealed class ModelConfig : ConfigSection
+{
+    [Key("RPN_ONLY")] public bool RpnOnly { get; set; } = false;
+    [Key("MASK_ON")] public bool MaskOn { get; set; } = false;
+    [Key("RETINANET_ON")] public bool RetinanetOn { get; set; } = false;
+    [Key("KEYPOINT_ON")] public bool KeypointOn { get; set; } = false;
+    [Key("DEVICE")] public string Device { get; set; } = "cuda";
+    [Key("META_ARCHITECTURE")] public string MetaArchitecture { get; set; } = "GeneralizedRCNN";
+    [Key("CLS_AGNOSTIC_BBOX_REG")] public bool ClsAgnosticBboxReg { get; set; } = false;
+    [Key("WEIGHT")] public string Weight { get; set; } = "";
+    [Key("BACKBONE")] public BackboneConfig Backbone { get; } = new();
+    [Key("FPN")] public FpnConfig Fpn { get; } = new();
+    [Key("GROUP_NORM")] public GroupNormConfig GroupNorm { get; } = new();
+    [Key("RPN")] public RpnConfig Rpn { get; } = new();
+    [Key("ROI_HEADS")] public RoiHeadsConfig RoiHeads { get; } = new();
+    [Key("ROI_BOX_HEAD")] public RoiBoxHeadConfig RoiBoxHead { get; } = new();
+    [Key("ROI_MASK_HEAD")] public RoiMaskHeadConfig RoiMaskHead { get; } = new();
+    [Key("ROI_KEYPOINT_HEAD")] public RoiKeypointHeadConfig RoiKeypointHead { get; } = new();
+    [Key("RESNETS")] public ResNetsConfig ResNets { get; } = new();
+    [Key("RETINANET")] public RetinaNetConfig RetinaNet { get; } = new();
+    [Key("FBNET")] public FbnetConfig Fbnet { get; } = new();
+}

@@ -1,0 +1,69 @@
+using System.Text.Json;
+using MaskRcnn.Config;
+
+namespace MaskRcnn.Tests.Config;
+
+/// <summary>Our typed defaults against maskrcnn-benchmark's <c>config/defaults.py</c>, as dumped by
+/// scripts/make_config_defaults_fixture.py into Fixtures/maskrcnn_benchmark_defaults.json.</summary>
+public class DefaultsTests
+{
+    // Keys whose default cannot be the same here, with the reason.
+    static readonly Dictionary<string, string> Deliberate = new()
+    {
+        ["PATHS_CATALOG"] = "a Python file path there; empty selects the built-in catalog here",
+    };
+
+    static readonly IReadOnlyList<(string Key, string Type, JsonElement Value)> Reference = LoadReference();
+
+    static List<(string, string, JsonElement)> LoadReference()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(TestPaths.Fixture("maskrcnn_benchmark_defaults.json")));
+        return doc.RootElement.EnumerateArray()
+            .Select(e => (e.GetProperty("key").GetString()!, e.GetProperty("type").GetString()!, e.GetProperty("value").Clone()))
+            .ToList();
+    }
+
+    [Fact]
+    public void FixtureHasAllOfDefaultsPy() => Assert.Equal(171, Reference.Count);
+
+    [Fact]
+    public void EveryReferenceKeyExistsWithTheSameDefault()
+    {
+        var ours = new MaskRcnnConfig().Flatten().ToDictionary(kv => kv.Key, kv => kv.Value);
+        var problems = new List<string>();
+        foreach (var (key, type, value) in Reference)
+        {
+            if (!ours.TryGetValue(key, out var mine)) { problems.Add($"missing {key}"); continue; }
+            if (Deliberate.ContainsKey(key)) continue;
+            if (!SameValue(mine, value)) problems.Add($"{key}: ours {ConfigWriter.Format(mine)}, theirs {value}");
+            if (!CompatibleType(mine, type, value)) problems.Add($"{key}: ours {mine?.GetType().Name}, theirs {type}");
+        }
+        Assert.Empty(problems);
+    }
+
+    [Fact]
+    public void NoKeysBeyondTheReferenceYet()
+    {
+        var reference = Reference.Select(r => r.Key).ToHashSet();
+        Assert.DoesNotContain(new MaskRcnnConfig().Flatten().Select(kv => kv.Key), k => !reference.Contains(k));
+    }
+
+    static bool SameValue(object? mine, JsonElement theirs) => (mine, theirs.ValueKind) switch
+    {
+        (bool b, JsonValueKind.True or JsonValueKind.False) => b == theirs.GetBoolean(),
+        (int i, JsonValueKind.Number) => i == theirs.GetDouble(),
+        (double d, JsonValueKind.Number) => d == theirs.GetDouble(),
+        (string s, JsonValueKind.String) => s == theirs.GetString(),
+        (Array a, JsonValueKind.Array) => a.Length == theirs.GetArrayLength()
+            && a.Cast<object?>().Zip(theirs.EnumerateArray()).All(p => SameValue(p.First, p.Second)),
+        _ => false,
+    };
+
+    // yacs types: an int default may be a float here (BIAS_LR_FACTOR = 2), never the other way round.
+    static bool CompatibleType(object? mine, string type, JsonElement value) => (mine, type) switch
+    {
+        (bool, "bool") or (int, "int") or (double, "float") or (double, "int") or (string, "str") => true,
+        (Array, "tuple" or "list") => true,
+        _ => false,
+    };
+}
