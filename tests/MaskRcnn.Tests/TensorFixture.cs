@@ -80,6 +80,6 @@ static class TensorAssert
     public static void Equal(Tensor expected, Tensor actual, string what = "")
     {
         Assert.Equal(expected.shape, actual.shape);
-        Assert.True(expected.cpu().equal(actual.cpu()), $"{what}: tensors differ");
+        Assert.True(expected.cpu().eq(actual.cpu()).all().item<bool>(), $"{what}: tensors differ");
     }
 }
