@@ -1,0 +1,13 @@
+namespace MaskRcnn.Structures;
+
+/// <summary>The names of the per-box fields the pipeline passes between stages.</summary>
+public static class BoxFields
+{
+    public const string Labels = "labels";
+    public const string Scores = "scores";
+    public const string Masks = "masks";
+    public const string Objectness = "objectness";
+    public const string MatchedIndices = "matched_idxs";
+    public const string RegressionTargets = "regression_targets";
+    public const string IsCrowd = "iscrowd";
+}

@@ -1,0 +1,41 @@
+using System.Runtime.InteropServices;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MaskRcnn.Tensors;
+
+/// <summary>
+/// Direct access to a CPU tensor's memory. Every TorchSharp element access is a native call, so
+/// sequential work (greedy NMS, RLE, hand-written kernels) reads and writes a span instead.
+/// </summary>
+public static class TensorMemory
+{
+    /// <summary>A span over a contiguous CPU tensor's elements; T must match its dtype.</summary>
+    public static Span<T> AsSpan<T>(this Tensor tensor) where T : unmanaged
+    {
+        if (tensor.device_type != DeviceType.CPU)
+            throw new ArgumentException($"expected a CPU tensor, got one on {tensor.device}");
+        if (!tensor.is_contiguous())
+            throw new ArgumentException("expected a contiguous tensor; call .contiguous() first");
+        var expected = ScalarTypeOf<T>();
+        if (tensor.dtype != expected)
+            throw new ArgumentException($"expected a {expected} tensor, got {tensor.dtype}");
+        return tensor.numel() == 0 ? Span<T>.Empty : MemoryMarshal.Cast<byte, T>(tensor.bytes);
+    }
+
+    /// <summary>The same values as a contiguous CPU tensor of the given dtype (no copy when it already is one).</summary>
+    public static Tensor ToCpuContiguous(this Tensor tensor, ScalarType dtype) =>
+        tensor.to(dtype, torch.CPU).contiguous();
+
+    public static ScalarType ScalarTypeOf<T>() where T : unmanaged => typeof(T) switch
+    {
+        var t when t == typeof(float) => ScalarType.Float32,
+        var t when t == typeof(double) => ScalarType.Float64,
+        var t when t == typeof(long) => ScalarType.Int64,
+        var t when t == typeof(int) => ScalarType.Int32,
+        var t when t == typeof(byte) => ScalarType.Byte,
+        var t when t == typeof(bool) => ScalarType.Bool,
+        var t when t == typeof(short) => ScalarType.Int16,
+        _ => throw new NotSupportedException($"no tensor dtype for {typeof(T)}"),
+    };
+}
