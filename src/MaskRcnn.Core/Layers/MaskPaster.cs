@@ -1,3 +1,4 @@
+using MaskRcnn.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -49,8 +50,8 @@ public sealed class MaskPaster(int padding = 1, ComputePath path = ComputePath.A
         var source = masks.contiguous();
         unsafe
         {
-            MaskPasteCpuKernel.Paste(NativeTensorMemory.Floats(source), count, maskHeight, maskWidth, Padding, boxes,
-                imageHeight, imageWidth, NativeTensorMemory.Floats(output));
+            MaskPasteCpuKernel.Paste(source.Address<float>(), count, maskHeight, maskWidth, Padding, boxes,
+                imageHeight, imageWidth, output.Address<float>());
         }
         return output;
     }

@@ -1,3 +1,4 @@
+using MaskRcnn.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -84,16 +85,17 @@ public sealed class MultiScaleRoIAlign
         int row = 0;
         for (int image = 0; image < boxes.Count; image++)
         {
-            var values = NativeTensorMemory.ToFloatArray(boxes[image]);
+            using var imageBoxes = boxes[image].ToCpuContiguous(ScalarType.Float32);
+            var values = imageBoxes.AsSpan<float>();
             for (int i = 0; i < values.Length; i += 4, row++)
             {
                 rois[5 * row] = image;
-                values.AsSpan(i, 4).CopyTo(rois.AsSpan(5 * row + 1));
+                values.Slice(i, 4).CopyTo(rois.AsSpan(5 * row + 1));
             }
         }
-        long[] roiLevels = levels is null ? [] : levels.data<long>().ToArray();
+        using var roiLevels = levels?.ToCpuContiguous(ScalarType.Int64);
         var geometry = features.Select((f, l) => new FeatureLevelGeometry((int)f.size(2), (int)f.size(3), levelScales[l])).ToArray();
-        var sampling = RoiSampling.Build(rois, roiLevels, geometry, (int)features[0].size(0), OutputHeight, OutputWidth, SamplingRatio, aligned: false);
+        var sampling = RoiSampling.Build(rois, roiLevels is null ? [] : roiLevels.AsSpan<long>(), geometry, (int)features[0].size(0), OutputHeight, OutputWidth, SamplingRatio, aligned: false);
         return RoiAlignFunction.Pool(features, sampling);
     }
 

@@ -1,3 +1,4 @@
+using MaskRcnn.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -39,7 +40,8 @@ public sealed class RoiAlign
         CheckRois(rois, input, nameof(RoiAlign));
         if (!UsesCpuKernel(Path, input, nameof(RoiAlign)))
             return RoiAlignTensorOps.Forward(input, rois, OutputHeight, OutputWidth, SpatialScale, SamplingRatio, Aligned);
-        var sampling = RoiSampling.Build(NativeTensorMemory.ToFloatArray(rois), [],
+        using var roisOnHost = rois.ToCpuContiguous(ScalarType.Float32);
+        var sampling = RoiSampling.Build(roisOnHost.AsSpan<float>(), [],
             [new FeatureLevelGeometry((int)input.size(2), (int)input.size(3), SpatialScale)],
             (int)input.size(0), OutputHeight, OutputWidth, SamplingRatio, Aligned);
         return RoiAlignFunction.Pool([input], sampling);

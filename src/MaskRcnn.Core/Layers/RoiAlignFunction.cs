@@ -1,3 +1,4 @@
+using MaskRcnn.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -37,8 +38,8 @@ sealed class RoiAlignFunction : autograd.SingleTensorFunction<RoiAlignFunction>
         using (var grad = gradOutput.to(ScalarType.Float32).contiguous())
         unsafe
         {
-            var planes = grads.Select(g => new RoiAlignCpuKernel.Planes((nint)NativeTensorMemory.Floats(g), (int)g.size(2), (int)g.size(3))).ToList();
-            RoiAlignCpuKernel.Backward(sampling, NativeTensorMemory.Floats(grad), planes, (int)shapes[0][1]);
+            var planes = grads.Select(g => new RoiAlignCpuKernel.Planes((nint)g.Address<float>(), (int)g.size(2), (int)g.size(3))).ToList();
+            RoiAlignCpuKernel.Backward(sampling, grad.Address<float>(), planes, (int)shapes[0][1]);
         }
         return [null!, .. grads];
     }
@@ -52,8 +53,8 @@ sealed class RoiAlignFunction : autograd.SingleTensorFunction<RoiAlignFunction>
         {
             unsafe
             {
-                var planes = contiguous.Select(f => new RoiAlignCpuKernel.Planes((nint)NativeTensorMemory.Floats(f), (int)f.size(2), (int)f.size(3))).ToList();
-                RoiAlignCpuKernel.Forward(sampling, planes, (int)channels, NativeTensorMemory.Floats(output));
+                var planes = contiguous.Select(f => new RoiAlignCpuKernel.Planes((nint)f.Address<float>(), (int)f.size(2), (int)f.size(3))).ToList();
+                RoiAlignCpuKernel.Forward(sampling, planes, (int)channels, output.Address<float>());
             }
         }
         finally

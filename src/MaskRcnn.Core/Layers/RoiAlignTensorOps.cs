@@ -1,3 +1,4 @@
+using MaskRcnn.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -75,8 +76,10 @@ static class RoiAlignTensorOps
         if (samplingRatio > 0)
             return [new((samplingRatio, samplingRatio), Enumerable.Range(0, (int)count).Select(i => (long)i).ToList())];
         // Adaptive: ceil(roi_size / output_size), and bin = roi_size / output_size is that same float quotient.
-        var gridH = NativeTensorMemory.ToFloatArray(binHeight.ceil());
-        var gridW = NativeTensorMemory.ToFloatArray(binWidth.ceil());
+        using var gridHeights = binHeight.ceil().ToCpuContiguous(ScalarType.Float32);
+        using var gridWidths = binWidth.ceil().ToCpuContiguous(ScalarType.Float32);
+        var gridH = gridHeights.AsSpan<float>();
+        var gridW = gridWidths.AsSpan<float>();
         var groups = new Dictionary<(int, int), List<long>>();
         for (int k = 0; k < count; k++)
         {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -13,6 +14,25 @@ public static class TensorMemory
     /// <summary>A span over a contiguous CPU tensor's elements; T must match its dtype.</summary>
     public static Span<T> AsSpan<T>(this Tensor tensor) where T : unmanaged
     {
+        CheckDirectlyReadable<T>(tensor);
+        return tensor.numel() == 0 ? Span<T>.Empty : MemoryMarshal.Cast<byte, T>(tensor.bytes);
+    }
+
+    /// <summary>
+    /// The address of a contiguous CPU tensor's first element (null when empty), valid while the tensor lives:
+    /// for kernels over tensors of any size, where a span stops at 2 GB. Taken through a one-element view.
+    /// </summary>
+    public static unsafe T* Address<T>(this Tensor tensor) where T : unmanaged
+    {
+        CheckDirectlyReadable<T>(tensor);
+        if (tensor.numel() == 0) return null;
+        using var flat = tensor.view(-1);
+        using var first = flat.narrow(0, 0, 1);
+        return (T*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(first.AsSpan<T>()));
+    }
+
+    static void CheckDirectlyReadable<T>(Tensor tensor) where T : unmanaged
+    {
         if (tensor.device_type != DeviceType.CPU)
             throw new ArgumentException($"expected a CPU tensor, got one on {tensor.device}");
         if (!tensor.is_contiguous())
@@ -20,7 +40,6 @@ public static class TensorMemory
         var expected = ScalarTypeOf<T>();
         if (tensor.dtype != expected)
             throw new ArgumentException($"expected a {expected} tensor, got {tensor.dtype}");
-        return tensor.numel() == 0 ? Span<T>.Empty : MemoryMarshal.Cast<byte, T>(tensor.bytes);
     }
 
     /// <summary>The same values as a contiguous CPU tensor of the given dtype (no copy when it already is one).</summary>
