@@ -46,7 +46,7 @@ public sealed class MaskPaster(int padding = 1, ComputePath path = ComputePath.A
     Tensor PasteWithKernel(Tensor masks, long[] boxes, int imageHeight, int imageWidth)
     {
         int count = (int)masks.size(0), maskHeight = (int)masks.size(2), maskWidth = (int)masks.size(3);
-        var output = torch.empty([count, 1, imageHeight, imageWidth], ScalarType.Float32);
+        var output = HugePageTensors.Empty([count, 1, imageHeight, imageWidth], ScalarType.Float32);
         var source = masks.contiguous();
         unsafe
         {

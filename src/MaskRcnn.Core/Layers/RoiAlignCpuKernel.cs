@@ -10,7 +10,7 @@ namespace MaskRcnn.Layers;
 static unsafe class RoiAlignCpuKernel
 {
     /// <summary>One feature level: contiguous [N, C, H, W] floats.</summary>
-    public readonly record struct Planes(nint Data, int Height, int Width)
+    public readonly record struct Planes(nint Data, int Batch, int Height, int Width)
     {
         public float* Plane(int batch, int channel, int channels) =>
             (float*)Data + ((long)batch * channels + channel) * Height * Width;
@@ -77,14 +77,17 @@ static unsafe class RoiAlignCpuKernel
     }
 
     /// <param name="gradOutput">Contiguous [K, C, output_h, output_w].</param>
-    /// <param name="gradLevels">Zero-filled contiguous [N, C, H, W] per level, accumulated into.</param>
+    /// <param name="gradLevels">Contiguous [N, C, H, W] per level, uninitialised: each channel's planes are cleared by the task that then accumulates into them.</param>
     public static void Backward(RoiSampling sampling, float* gradOutput, IReadOnlyList<Planes> gradLevels, int channels)
     {
-        if (sampling.Rois.Length == 0 || channels == 0) return;
+        if (channels == 0) return;
         var levelArray = gradLevels.ToArray();
         nint gradAddress = (nint)gradOutput;
         Parallel.For(0, channels, KernelParallelism.Options(), channel =>
         {
+            foreach (var level in levelArray)
+                for (int b = 0; b < level.Batch; b++)
+                    new Span<float>(level.Plane(b, channel, channels), level.Height * level.Width).Clear();
             fixed (RoiGrid* grids = sampling.Rois)
             fixed (AxisSample* ys = sampling.Ys)
             fixed (AxisSample* xs = sampling.Xs)

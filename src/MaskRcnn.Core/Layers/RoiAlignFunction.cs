@@ -34,11 +34,11 @@ sealed class RoiAlignFunction : autograd.SingleTensorFunction<RoiAlignFunction>
     {
         var sampling = (RoiSampling)ctx.get_data(SamplingKey);
         var shapes = (long[][])ctx.get_data(ShapesKey);
-        var grads = shapes.Select(s => torch.zeros(s, ScalarType.Float32)).ToList();
+        var grads = shapes.Select(s => HugePageTensors.Empty(s, ScalarType.Float32)).ToList(); // cleared by the kernel
         using (var grad = gradOutput.to(ScalarType.Float32).contiguous())
         unsafe
         {
-            var planes = grads.Select(g => new RoiAlignCpuKernel.Planes((nint)g.Address<float>(), (int)g.size(2), (int)g.size(3))).ToList();
+            var planes = grads.Select(g => new RoiAlignCpuKernel.Planes((nint)g.Address<float>(), (int)g.size(0), (int)g.size(2), (int)g.size(3))).ToList();
             RoiAlignCpuKernel.Backward(sampling, grad.Address<float>(), planes, (int)shapes[0][1]);
         }
         return [null!, .. grads];
@@ -47,13 +47,13 @@ sealed class RoiAlignFunction : autograd.SingleTensorFunction<RoiAlignFunction>
     static Tensor Forward(IReadOnlyList<Tensor> features, RoiSampling sampling)
     {
         long channels = features[0].size(1);
-        var output = torch.empty([sampling.Rois.Length, channels, sampling.OutputHeight, sampling.OutputWidth], ScalarType.Float32);
+        var output = HugePageTensors.Empty([sampling.Rois.Length, channels, sampling.OutputHeight, sampling.OutputWidth], ScalarType.Float32);
         var contiguous = features.Select(f => f.contiguous()).ToList();
         try
         {
             unsafe
             {
-                var planes = contiguous.Select(f => new RoiAlignCpuKernel.Planes((nint)f.Address<float>(), (int)f.size(2), (int)f.size(3))).ToList();
+                var planes = contiguous.Select(f => new RoiAlignCpuKernel.Planes((nint)f.Address<float>(), (int)f.size(0), (int)f.size(2), (int)f.size(3))).ToList();
                 RoiAlignCpuKernel.Forward(sampling, planes, (int)channels, output.Address<float>());
             }
         }

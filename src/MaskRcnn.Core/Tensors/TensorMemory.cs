@@ -25,18 +25,30 @@ public static class TensorMemory
     public static unsafe T* Address<T>(this Tensor tensor) where T : unmanaged
     {
         CheckDirectlyReadable<T>(tensor);
-        if (tensor.numel() == 0) return null;
-        using var flat = tensor.view(-1);
-        using var first = flat.narrow(0, 0, 1);
-        return (T*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(first.AsSpan<T>()));
+        return (T*)RawAddress(tensor);
     }
 
-    static void CheckDirectlyReadable<T>(Tensor tensor) where T : unmanaged
+    /// <summary><see cref="Address{T}"/> for a contiguous CPU tensor of any dtype.</summary>
+    public static unsafe nint RawAddress(this Tensor tensor)
+    {
+        CheckContiguousCpu(tensor);
+        if (tensor.numel() == 0) return 0;
+        using var flat = tensor.view(-1);
+        using var first = flat.narrow(0, 0, 1);
+        return (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(first.bytes));
+    }
+
+    static void CheckContiguousCpu(Tensor tensor)
     {
         if (tensor.device_type != DeviceType.CPU)
             throw new ArgumentException($"expected a CPU tensor, got one on {tensor.device}");
         if (!tensor.is_contiguous())
             throw new ArgumentException("expected a contiguous tensor; call .contiguous() first");
+    }
+
+    static void CheckDirectlyReadable<T>(Tensor tensor) where T : unmanaged
+    {
+        CheckContiguousCpu(tensor);
         var expected = ScalarTypeOf<T>();
         if (tensor.dtype != expected)
             throw new ArgumentException($"expected a {expected} tensor, got {tensor.dtype}");
