@@ -45,7 +45,7 @@ public sealed class MultiScaleRoIAlign
         CheckBoxes(boxes, features[0]);
         var levelScales = Scales(features, imageSizes);
         using var scope = torch.NewDisposeScope();
-        var levels = features.Count == 1 ? null : LevelMapper.ForScales(levelScales, canonicalScale, canonicalLevel).Map(torch.cat(boxes.ToArray()));
+        var levels = features.Count == 1 ? null : MapLevels(boxes, levelScales);
         var pooled = RoiAlign.UsesCpuKernel(Path, features[0], nameof(MultiScaleRoIAlign))
             ? PoolWithKernel(features, boxes, levels, levelScales)
             : PoolWithTensorOps(features, Rois(boxes), levels, levelScales);
@@ -56,9 +56,11 @@ public sealed class MultiScaleRoIAlign
     public Tensor AssignLevels(IReadOnlyList<Tensor> features, IReadOnlyList<Tensor> boxes, IReadOnlyList<(int Height, int Width)>? imageSizes = null)
     {
         using var scope = torch.NewDisposeScope();
-        var allBoxes = torch.cat(boxes.ToArray());
-        return LevelMapper.ForScales(Scales(features, imageSizes), canonicalScale, canonicalLevel).Map(allBoxes).MoveToOuterDisposeScope();
+        return MapLevels(boxes, Scales(features, imageSizes)).MoveToOuterDisposeScope();
     }
+
+    Tensor MapLevels(IReadOnlyList<Tensor> boxes, IReadOnlyList<double> levelScales) =>
+        LevelMapper.ForScales(levelScales, canonicalScale, canonicalLevel).Map(torch.cat(boxes.ToArray()));
 
     /// <summary>The given scales, or torchvision's inference from the feature heights and the largest image height.</summary>
     public IReadOnlyList<double> Scales(IReadOnlyList<Tensor> features, IReadOnlyList<(int Height, int Width)>? imageSizes)
