@@ -47,11 +47,10 @@ public sealed class BitMasks : IInstanceMasks
         int pixels = Height * Width;
         var rles = new Rle[Count];
         if (Count == 0) return rles;
-        // [N, W, H] contiguous: each mask's bytes in the column-major order the runs follow.
-        var columnMajor = Tensor.transpose(1, 2).to(ScalarType.Byte).cpu().contiguous();
-        var bytes = columnMajor.bytes;
+        var rowMajor = Tensor.to(ScalarType.Byte).cpu().contiguous();
+        var bytes = rowMajor.bytes;
         for (int i = 0; i < Count; i++)
-            rles[i] = Rle.EncodeColumnMajor(bytes.Slice(i * pixels, pixels), Height, Width);
+            rles[i] = Rle.Encode(bytes.Slice(i * pixels, pixels), Height, Width);
         return rles;
     }
 
@@ -130,13 +129,18 @@ public sealed class BitMasks : IInstanceMasks
         var rows = AxisSamples.Of(corners.select(1, 1), corners.select(1, 3), size, Height);
         var columns = AxisSamples.Of(corners.select(1, 0), corners.select(1, 2), size, Width);
         long n = Count;
-        // Interpolate along y on the selected rows only ([N, size, W]), then along x: the full mask is never made float.
-        var rowsLow = Tensor.gather(1, rows.Low.unsqueeze(2).expand(n, size, Width)).to(ScalarType.Float32);
-        var rowsHigh = Tensor.gather(1, rows.High.unsqueeze(2).expand(n, size, Width)).to(ScalarType.Float32);
-        var alongY = rowsLow * rows.WeightLow.unsqueeze(2) + rowsHigh * rows.WeightHigh.unsqueeze(2);
-        var left = alongY.gather(2, columns.Low.unsqueeze(1).expand(n, size, size));
-        var right = alongY.gather(2, columns.High.unsqueeze(1).expand(n, size, size));
-        var sampled = left * columns.WeightLow.unsqueeze(1) + right * columns.WeightHigh.unsqueeze(1);
+        // Read just the four neighbours of every sample from the flattened masks, then weigh them as RoIAlign does.
+        var pixels = Tensor.flatten();
+        var instanceStart = (torch.arange(n, ScalarType.Int64, Tensor.device) * ((long)Height * Width)).view(n, 1, 1);
+        var rowLow = (rows.Low * Width).unsqueeze(2) + instanceStart;
+        var rowHigh = (rows.High * Width).unsqueeze(2) + instanceStart;
+        var columnLow = columns.Low.unsqueeze(1);
+        var columnHigh = columns.High.unsqueeze(1);
+        Tensor Read(Tensor row, Tensor column) => pixels.index_select(0, (row + column).flatten()).view(n, size, size).to(ScalarType.Float32);
+        var (hy, ly) = (rows.WeightLow.unsqueeze(2), rows.WeightHigh.unsqueeze(2));
+        var (hx, lx) = (columns.WeightLow.unsqueeze(1), columns.WeightHigh.unsqueeze(1));
+        var sampled = hy * hx * Read(rowLow, columnLow) + hy * lx * Read(rowLow, columnHigh)
+                    + ly * hx * Read(rowHigh, columnLow) + ly * lx * Read(rowHigh, columnHigh);
         return sampled.ge(0.5).to(ScalarType.Float32).to(boxes.device).MoveToOuterDisposeScope();
     }
 

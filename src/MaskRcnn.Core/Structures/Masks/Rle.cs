@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace MaskRcnn.Structures;
 
 /// <summary>
@@ -58,17 +56,7 @@ public sealed class Rle : IEquatable<Rle>
     public static Rle Encode(ReadOnlySpan<byte> rowMajorMask, int height, int width)
     {
         CheckMaskLength(rowMajorMask.Length, height, width);
-        int area = height * width;
-        var columnMajor = ArrayPool<byte>.Shared.Rent(area);
-        try
-        {
-            MaskTranspose.RowMajorToColumnMajor(rowMajorMask, columnMajor, height, width);
-            return EncodeColumnMajor(columnMajor.AsSpan(0, area), height, width);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(columnMajor);
-        }
+        return Trusted(height, width, RowMajorRuns.Encode(rowMajorMask, height, width));
     }
 
     /// <summary>Encodes a mask given column-major (Fortran order, as pycocotools' <c>encode</c> takes it); any non-zero byte is a 1.</summary>
@@ -101,17 +89,7 @@ public sealed class Rle : IEquatable<Rle>
     public void Decode(Span<byte> rowMajorMask)
     {
         CheckMaskLength(rowMajorMask.Length, Height, Width);
-        int area = Height * Width;
-        var columnMajor = ArrayPool<byte>.Shared.Rent(area);
-        try
-        {
-            DecodeColumnMajor(columnMajor.AsSpan(0, area));
-            MaskTranspose.ColumnMajorToRowMajor(columnMajor, rowMajorMask, Height, Width);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(columnMajor);
-        }
+        RowMajorRuns.Decode(_counts, rowMajorMask, Height, Width);
     }
 
     /// <summary>Writes the mask as 0/1 bytes in column-major order into <paramref name="columnMajorMask"/>.</summary>

@@ -75,6 +75,48 @@ public sealed class RleHandDerivedTests
     }
 
     [Fact]
+    public void Row_major_encode_and_decode_agree_with_a_plain_column_walk()
+    {
+        // The row-major paths never transpose; check them against the definition on random shapes, densities,
+        // non-binary bytes, and counts with zero-length runs.
+        var random = new Random(5);
+        for (int trial = 0; trial < 300; trial++)
+        {
+            int h = random.Next(1, 40), w = random.Next(1, 40);
+            double density = random.NextDouble();
+            var mask = new byte[h * w];
+            for (int i = 0; i < mask.Length; i++) mask[i] = random.NextDouble() < density ? (byte)random.Next(1, 256) : (byte)0;
+            var columnWalk = new List<uint>();
+            bool value = false;
+            uint run = 0;
+            for (int x = 0; x < w; x++)
+                for (int y = 0; y < h; y++)
+                {
+                    if ((mask[y * w + x] != 0) != value) { columnWalk.Add(run); run = 0; value = !value; }
+                    run++;
+                }
+            columnWalk.Add(run);
+            var rle = Rle.Encode(mask, h, w);
+            Assert.Equal(columnWalk, rle.Counts.ToArray());
+            Assert.Equal(mask.Select(b => b != 0 ? (byte)1 : (byte)0), rle.Decode());
+
+            var counts = new List<uint>();
+            for (uint left = (uint)(h * w); left > 0;)
+            {
+                uint count = Math.Min(left, (uint)random.Next(0, 2 * h + 2));
+                counts.Add(count);
+                left -= count;
+            }
+            var expected = new byte[h * w];
+            int position = 0;
+            for (int k = 0; k < counts.Count; k++)
+                for (int j = 0; j < counts[k]; j++, position++)
+                    expected[position % h * w + position / h] = (byte)(k % 2);
+            Assert.Equal(expected, new Rle(h, w, counts.ToArray()).Decode());
+        }
+    }
+
+    [Fact]
     public void Empty_and_zero_size_masks()
     {
         var empty = Rle.Encode(new byte[6], 2, 3);
