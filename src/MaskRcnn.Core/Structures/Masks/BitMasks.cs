@@ -5,8 +5,8 @@ namespace MaskRcnn.Structures;
 
 /// <summary>
 /// Instance masks of one image as a bool tensor [N, H, W] (on any device), for annotations given as run-lengths.
-/// Every operation is whole-tensor, so it runs where the tensor lives. The tensor follows TorchSharp's dispose
-/// scopes like any other.
+/// The geometric operations are whole-tensor and run where the tensor lives; only the RLE conversions go through the
+/// CPU, one bulk copy each. The tensor follows TorchSharp's dispose scopes like any other.
 /// </summary>
 public sealed class BitMasks : IInstanceMasks
 {

@@ -63,7 +63,7 @@ public sealed class Rle : IEquatable<Rle>
     public static Rle EncodeColumnMajor(ReadOnlySpan<byte> columnMajorMask, int height, int width)
     {
         CheckMaskLength(columnMajorMask.Length, height, width);
-        // cocoapi closes the last run even when there are no pixels, so an empty mask has the single count 0.
+        // cocoapi closes the last run even on an image with no pixels (0×W), which so has the single count 0.
         if (columnMajorMask.IsEmpty) return Trusted(height, width, [0u]);
         var counts = new List<uint>();
         bool ones = false;
