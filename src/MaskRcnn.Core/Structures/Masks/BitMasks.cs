@@ -65,6 +65,8 @@ public sealed class BitMasks : IInstanceMasks
 
     public BitMasks FlipHorizontal() => new(Tensor.flip(2));
 
+    public BitMasks FlipVertical() => new(Tensor.flip(1));
+
     /// <summary>Nearest-neighbour resize with torch's <c>interpolate(mode="nearest")</c> source index: floor(i · in/out).</summary>
     public BitMasks Resize(int height, int width)
     {
@@ -171,6 +173,7 @@ public sealed class BitMasks : IInstanceMasks
     }
 
     IInstanceMasks IInstanceMasks.FlipHorizontal() => FlipHorizontal();
+    IInstanceMasks IInstanceMasks.FlipVertical() => FlipVertical();
     IInstanceMasks IInstanceMasks.Resize(int height, int width) => Resize(height, width);
     IInstanceMasks IInstanceMasks.Crop(int left, int top, int right, int bottom) => Crop(left, top, right, bottom);
     IInstanceMasks IInstanceMasks.Select(ReadOnlySpan<long> indices) => Select(indices);

@@ -6,18 +6,18 @@ namespace MaskRcnn.Structures;
 /// The instance masks of one image, whether kept as polygons or as bitmaps: what the data pipeline and the mask-head
 /// targets need, so a training target can hold either kind.
 /// </summary>
-public interface IInstanceMasks
+public interface IInstanceMasks : IInstanceField
 {
-    /// <summary>Number of instances.</summary>
-    int Count { get; }
-
     /// <summary>Size of the image the masks are drawn on.</summary>
     int Height { get; }
 
     int Width { get; }
 
     /// <summary>Mirror left-right: x becomes width − x.</summary>
-    IInstanceMasks FlipHorizontal();
+    new IInstanceMasks FlipHorizontal();
+
+    /// <summary>Mirror top-bottom: y becomes height − y.</summary>
+    new IInstanceMasks FlipVertical();
 
     /// <summary>Rescale to an image of <paramref name="height"/>×<paramref name="width"/>.</summary>
     IInstanceMasks Resize(int height, int width);
@@ -39,4 +39,16 @@ public interface IInstanceMasks
 
     /// <summary>The masks as a [Count, Height, Width] tensor of <see cref="ScalarType.Bool"/> or <see cref="ScalarType.Byte"/>.</summary>
     Tensor ToTensor(ScalarType dtype = ScalarType.Bool);
+
+    // As a box-list field, masks follow their boxes through the image's transforms.
+    IInstanceField IInstanceField.Select(Tensor indices)
+    {
+        using var cpu = indices.to(ScalarType.Int64, CPU).contiguous();
+        return Select(MaskRcnn.Tensors.TensorMemory.AsSpan<long>(cpu));
+    }
+
+    IInstanceField IInstanceField.Resize(ImageSize size) => Resize(size.Height, size.Width);
+    IInstanceField IInstanceField.FlipHorizontal() => FlipHorizontal();
+    IInstanceField IInstanceField.FlipVertical() => FlipVertical();
+    IInstanceField IInstanceField.Crop(int left, int top, int right, int bottom) => Crop(left, top, right, bottom);
 }

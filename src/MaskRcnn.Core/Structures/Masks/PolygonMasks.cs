@@ -53,6 +53,8 @@ public sealed class PolygonMasks : IInstanceMasks
 
     public PolygonMasks FlipHorizontal() => MapCoordinates(Height, Width, (x, y) => (Width - x, y));
 
+    public PolygonMasks FlipVertical() => MapCoordinates(Height, Width, (x, y) => (x, Height - y));
+
     public PolygonMasks Resize(int height, int width)
     {
         MaskGeometry.CheckSize(height, width, "resize target");
@@ -138,6 +140,7 @@ public sealed class PolygonMasks : IInstanceMasks
     }
 
     IInstanceMasks IInstanceMasks.FlipHorizontal() => FlipHorizontal();
+    IInstanceMasks IInstanceMasks.FlipVertical() => FlipVertical();
     IInstanceMasks IInstanceMasks.Resize(int height, int width) => Resize(height, width);
     IInstanceMasks IInstanceMasks.Crop(int left, int top, int right, int bottom) => Crop(left, top, right, bottom);
     IInstanceMasks IInstanceMasks.Select(ReadOnlySpan<long> indices) => Select(indices);
