@@ -70,30 +70,31 @@ public sealed class BoxList
     {
         double rx = (double)size.Width / Size.Width, ry = (double)size.Height / Size.Height;
         var scale = torch.tensor(new[] { (float)rx, (float)ry, (float)rx, (float)ry }, device: Boxes.device).to(Boxes.dtype);
-        return Transform(Boxes * scale, size, f => f.Resize(Size, size));
+        return Transform(Boxes * scale, size, f => f.Resize(size));
     }
 
     /// <summary>Mirrors left-right: x ↦ W − x.</summary>
     public BoxList FlipHorizontal()
     {
         var flipped = torch.stack([Size.Width - Boxes[.., 2], Boxes[.., 1], Size.Width - Boxes[.., 0], Boxes[.., 3]], dim: 1);
-        return Transform(flipped, Size, f => f.FlipHorizontal(Size));
+        return Transform(flipped, Size, f => f.FlipHorizontal());
     }
 
-    /// <summary>Mirrors top-bottom: y ↦ H − y. (No mask field supports this yet; it is refused for them.)</summary>
+    /// <summary>Mirrors top-bottom: y ↦ H − y.</summary>
     public BoxList FlipVertical()
     {
         var flipped = torch.stack([Boxes[.., 0], Size.Height - Boxes[.., 3], Boxes[.., 2], Size.Height - Boxes[.., 1]], dim: 1);
-        return Transform(flipped, Size, f => throw new NotSupportedException($"vertical flip of {f.GetType().Name} fields"));
+        return Transform(flipped, Size, f => f.FlipVertical());
     }
 
-    /// <summary>Crops to the box x0,y0 – x1,y1: boxes shift by (x0, y0) and are clamped to the crop.</summary>
-    public BoxList Crop(double x0, double y0, double x1, double y1)
+    /// <summary>Crops to the pixel box [x0, x1) × [y0, y1): boxes shift by (x0, y0) and are clamped to the crop.</summary>
+    public BoxList Crop(int x0, int y0, int x1, int y1)
     {
-        double w = x1 - x0, h = y1 - y0;
+        if (x1 <= x0 || y1 <= y0) throw new ArgumentException($"crop box ({x0}, {y0}, {x1}, {y1}) is empty");
+        int w = x1 - x0, h = y1 - y0;
         var b = Boxes;
         var cropped = torch.stack([(b[.., 0] - x0).clamp(0, w), (b[.., 1] - y0).clamp(0, h), (b[.., 2] - x0).clamp(0, w), (b[.., 3] - y0).clamp(0, h)], dim: 1);
-        return Transform(cropped, new ImageSize((int)Math.Round(h), (int)Math.Round(w)), f => f.Crop(x0, y0, x1, y1));
+        return Transform(cropped, new ImageSize(h, w), f => f.Crop(x0, y0, x1, y1));
     }
 
     /// <summary>Clamps boxes to the image; with <paramref name="removeEmpty"/>, drops boxes left with no area.</summary>

@@ -3,8 +3,8 @@ using static TorchSharp.torch;
 namespace MaskRcnn.Structures;
 
 /// <summary>
-/// Per-instance data that is not a plain tensor (masks, later keypoints): it follows its boxes through
-/// selection and through every geometric transform of the image.
+/// Per-instance data that is not a plain tensor (masks, later keypoints): it knows the size of its image
+/// and follows its boxes through selection and through every geometric transform of the image.
 /// </summary>
 public interface IInstanceField
 {
@@ -13,12 +13,15 @@ public interface IInstanceField
     /// <summary>The instances at <paramref name="indices"/> ([K] int64), in that order.</summary>
     IInstanceField Select(Tensor indices);
 
-    /// <summary>The image was resized from <paramref name="from"/> to <paramref name="to"/>.</summary>
-    IInstanceField Resize(ImageSize from, ImageSize to);
+    /// <summary>The image was resized to <paramref name="size"/>.</summary>
+    IInstanceField Resize(ImageSize size);
 
-    /// <summary>The image of size <paramref name="size"/> was mirrored left-right.</summary>
-    IInstanceField FlipHorizontal(ImageSize size);
+    /// <summary>The image was mirrored left-right (x ↦ W − x).</summary>
+    IInstanceField FlipHorizontal();
 
-    /// <summary>The image was cropped to the box x0,y0 – x1,y1 (pixels).</summary>
-    IInstanceField Crop(double x0, double y0, double x1, double y1);
+    /// <summary>The image was mirrored top-bottom (y ↦ H − y).</summary>
+    IInstanceField FlipVertical();
+
+    /// <summary>The image was cropped to the pixel box [left, right) × [top, bottom).</summary>
+    IInstanceField Crop(int left, int top, int right, int bottom);
 }

@@ -111,3 +111,41 @@ public class ImageListTests
         Assert.Equal(new long[] { 2, 3, 8, 9 }, batch.Tensor.shape);
     }
 }
+
+public class BoxListMaskFieldTests
+{
+    // A square covering pixel centres 2.5..5.5 (pixels 2..5) and a triangle, on a 10-high, 20-wide image. No vertex lies on
+    // a pixel centre's column or row, so the rasterization is the same whichever way the image is mirrored.
+    static BoxList WithMasks(bool asBitmaps)
+    {
+        var polygons = new PolygonMasks([[new double[] { 2.2, 2.2, 5.8, 2.2, 5.8, 5.8, 2.2, 5.8 }], [new double[] { 10.1, 1.2, 16.3, 1.2, 10.1, 7.4 }]], 10, 20);
+        IInstanceMasks masks = asBitmaps ? new BitMasks(polygons.ToTensor()) : polygons;
+        return new BoxList(torch.tensor(new float[] { 2, 2, 6, 6, 10, 1, 16, 7 }, [2, 4]), new ImageSize(10, 20))
+            .With(BoxFields.Masks, masks);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void MasksFollowSelectFlipAndResize(bool asBitmaps)
+    {
+        var list = WithMasks(asBitmaps);
+        var original = list.Field<IInstanceMasks>(BoxFields.Masks).ToTensor();
+
+        var picked = list.Select(torch.tensor(new long[] { 1 }));
+        TensorAssert.Equal(original[1..2], picked.Field<IInstanceMasks>(BoxFields.Masks).ToTensor());
+
+        // Flipping left-right mirrors the mask columns exactly (the square's pixels 2..5 become 14..17).
+        var flipped = list.FlipHorizontal().Field<IInstanceMasks>(BoxFields.Masks).ToTensor();
+        TensorAssert.Equal(original.flip(2), flipped);
+        TensorAssert.Equal(original.flip(1), list.FlipVertical().Field<IInstanceMasks>(BoxFields.Masks).ToTensor());
+
+        var resized = list.Resize(new ImageSize(20, 40)).Field<IInstanceMasks>(BoxFields.Masks);
+        Assert.Equal((20, 40), (resized.Height, resized.Width));
+        Assert.Equal(16 * 4, resized.ToTensor()[0].sum().item<long>()); // the 4×4 square becomes 8×8
+
+        var cropped = list.Crop(1, 1, 9, 9).Field<IInstanceMasks>(BoxFields.Masks);
+        Assert.Equal((8, 8), (cropped.Height, cropped.Width));
+        TensorAssert.Equal(original[0, 1..9, 1..9], cropped.ToTensor()[0]);
+    }
+}
