@@ -7,7 +7,7 @@ namespace MaskRcnn.Layers;
 /// <summary>
 /// RoIAlign with torchvision.ops.roi_align's semantics: each RoI is divided into output_h × output_w bins, and
 /// each bin averages bilinear samples of the feature map on a sampling_ratio² grid (or ceil(roi_size / output_size)
-/// per axis when sampling_ratio ≤ 0). <paramref name="aligned"/> = false is the maskrcnn-benchmark/torchvision
+/// per axis when sampling_ratio ≤ 0). <c>aligned</c> = false is the maskrcnn-benchmark/torchvision
 /// default (RoI sizes clamped to ≥ 1); true is detectron2's (a −0.5 pixel shift, no clamp).
 /// Differentiable with respect to the input; no gradient flows to the RoIs.
 /// </summary>
