@@ -26,7 +26,7 @@ public interface IInstanceMasks : IInstanceField
     /// The masks as seen through the pixel box [left, right)×[top, bottom), which becomes the new image;
     /// parts of the box outside the image are empty.
     /// </summary>
-    IInstanceMasks Crop(int left, int top, int right, int bottom);
+    new IInstanceMasks Crop(int left, int top, int right, int bottom);
 
     /// <summary>The instances at <paramref name="indices"/>, in that order (repeats allowed), e.g. the gt matched to each proposal.</summary>
     IInstanceMasks Select(ReadOnlySpan<long> indices);
