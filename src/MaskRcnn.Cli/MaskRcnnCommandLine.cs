@@ -16,6 +16,7 @@ public static class MaskRcnnCommandLine
         var root = new RootCommand("maskrcnn: train, evaluate and run Mask R-CNN models configured like maskrcnn-benchmark");
         root.Options.Add(Verbose);
         root.Subcommands.Add(ConfigCommand.Build(stdout));
+        root.Subcommands.Add(DataCommand.Build(stdout));
         return root;
     }
 

@@ -29,7 +29,7 @@ static class TestPaths
 }
 
 /// <summary>A temporary folder removed after the test.</summary>
-sealed class TempDir : IDisposable
+public sealed class TempDir : IDisposable
 {
     public string Path { get; } = Directory.CreateTempSubdirectory("maskrcnn-test-").FullName;
     public string File(string name, string content)

@@ -52,6 +52,9 @@ public sealed class BoxList
         ? v is T t ? t : throw new InvalidOperationException($"box field '{name}' is a {v.GetType().Name}, not a {typeof(T).Name}")
         : throw new KeyNotFoundException($"box list has no field '{name}' (has: {string.Join(", ", fields.Keys)})");
 
+    /// <summary>A field of either kind, or null when there is none of that name.</summary>
+    public object? FieldOrNull(string name) => fields.GetValueOrDefault(name);
+
     /// <summary>The boxes at <paramref name="index"/>: [K] int64 indices or an [N] boolean mask.</summary>
     public BoxList Select(Tensor index)
     {
@@ -135,6 +138,19 @@ public sealed class BoxList
 
     BoxList Transform(Tensor boxes, ImageSize size, Func<IInstanceField, IInstanceField> geometric) =>
         new(boxes, size, fields.ToDictionary(kv => kv.Key, kv => kv.Value is IInstanceField f ? geometric(f) : kv.Value));
+
+    /// <summary>Moves every tensor of the list (boxes, tensor fields, tensors inside fields) to the enclosing dispose scope.</summary>
+    public BoxList MoveToOuterDisposeScope()
+    {
+        Boxes.MoveToOuterDisposeScope();
+        foreach (var value in fields.Values)
+        {
+            if (value is Tensor t) t.MoveToOuterDisposeScope();
+            else if (value is ITensorHolder holder)
+                foreach (var inner in holder.Tensors) inner.MoveToOuterDisposeScope();
+        }
+        return this;
+    }
 
     public override string ToString() => $"BoxList({Count} boxes, image {Size}, fields: {string.Join(", ", fields.Keys)})";
 }

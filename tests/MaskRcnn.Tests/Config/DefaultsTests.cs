@@ -41,11 +41,14 @@ public class DefaultsTests
         Assert.Empty(problems);
     }
 
+    // Keys this tool adds to maskrcnn-benchmark's, each documented in README's config section.
+    static readonly string[] Additions = ["DATALOADER.SKIP_BAD_SAMPLES"];
+
     [Fact]
-    public void NoKeysBeyondTheReferenceYet()
+    public void OnlyDocumentedKeysBeyondTheReference()
     {
         var reference = Reference.Select(r => r.Key).ToHashSet();
-        Assert.DoesNotContain(new MaskRcnnConfig().Flatten().Select(kv => kv.Key), k => !reference.Contains(k));
+        Assert.Equal(Additions, new MaskRcnnConfig().Flatten().Select(kv => kv.Key).Where(k => !reference.Contains(k)));
     }
 
     static bool SameValue(object? mine, JsonElement theirs) => (mine, theirs.ValueKind) switch

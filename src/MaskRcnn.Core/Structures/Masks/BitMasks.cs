@@ -8,7 +8,7 @@ namespace MaskRcnn.Structures;
 /// The geometric operations are whole-tensor and run where the tensor lives; only the RLE conversions go through the
 /// CPU, one bulk copy each. The tensor follows TorchSharp's dispose scopes like any other.
 /// </summary>
-public sealed class BitMasks : IInstanceMasks
+public sealed class BitMasks : IInstanceMasks, ITensorHolder
 {
     /// <param name="masks">[N, H, W] of Bool, or of Byte where non-zero means inside.</param>
     public BitMasks(Tensor masks)
@@ -66,6 +66,8 @@ public sealed class BitMasks : IInstanceMasks
     public BitMasks FlipHorizontal() => new(Tensor.flip(2));
 
     public BitMasks FlipVertical() => new(Tensor.flip(1));
+
+    IEnumerable<Tensor> ITensorHolder.Tensors => [Tensor];
 
     /// <summary>Nearest-neighbour resize with torch's <c>interpolate(mode="nearest")</c> source index: floor(i · in/out).</summary>
     public BitMasks Resize(int height, int width)

@@ -1,0 +1,175 @@
+using System.Text.Json;
+using MaskRcnn.Structures;
+
+namespace MaskRcnn.Data.Coco;
+
+/// <summary>A problem in a dataset: the message names the file and the image or annotation id.</summary>
+public sealed class DataException(string message) : Exception(message);
+
+/// <summary>
+/// A COCO instances file (images, categories, annotations), read and checked once. Every structural problem —
+/// JSON that is not COCO, wrong types, an annotation on an unknown image or category, a bad polygon, RLE
+/// counts that do not sum to h×w, a box outside its image — is a <see cref="DataException"/> naming the file and id.
+/// </summary>
+public sealed class CocoFile
+{
+    public required string Path { get; init; }
+    public required IReadOnlyList<CocoImage> Images { get; init; }
+    public required IReadOnlyList<CocoCategory> Categories { get; init; }
+    public required IReadOnlyList<CocoAnnotation> Annotations { get; init; }
+
+    IReadOnlyDictionary<long, IReadOnlyList<CocoAnnotation>>? byImage;
+    IReadOnlyDictionary<long, CocoImage>? imagesById;
+
+    public IReadOnlyDictionary<long, CocoImage> ImagesById => imagesById ??= Images.ToDictionary(i => i.Id);
+
+    /// <summary>The annotations of each image, in file order; images without annotations map to an empty list.</summary>
+    public IReadOnlyList<CocoAnnotation> AnnotationsOf(long imageId)
+    {
+        byImage ??= Annotations.GroupBy(a => a.ImageId).ToDictionary(g => g.Key, g => (IReadOnlyList<CocoAnnotation>)g.ToList());
+        return byImage.TryGetValue(imageId, out var list) ? list : [];
+    }
+
+    public static CocoFile Load(string path)
+    {
+        if (!File.Exists(path)) throw new DataException($"annotation file not found: {path}");
+        using var stream = File.OpenRead(path);
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(stream, new JsonDocumentOptions { AllowTrailingCommas = true }); }
+        catch (JsonException e) { throw new DataException($"{path}: not valid JSON (line {e.LineNumber + 1}): {e.Message.Split(" Path:")[0]}"); }
+        using (doc) return Parse(doc.RootElement, path);
+    }
+
+    public static CocoFile Parse(JsonElement root, string path)
+    {
+        if (root.ValueKind != JsonValueKind.Object) throw new DataException($"{path}: not a COCO file: the top level must be an object");
+        var reader = new Reader(path);
+        var images = reader.Array(root, "images", "top level").Select(reader.Image).ToList();
+        var categories = reader.Array(root, "categories", "top level").Select(reader.Category).ToList();
+        var imageById = new Dictionary<long, CocoImage>();
+        foreach (var image in images)
+            if (!imageById.TryAdd(image.Id, image)) throw new DataException($"{path}: image id {image.Id} appears twice");
+        var categoryIds = new HashSet<long>();
+        foreach (var c in categories)
+            if (!categoryIds.Add(c.Id)) throw new DataException($"{path}: category id {c.Id} appears twice");
+        var annotations = reader.Array(root, "annotations", "top level").Select(a => reader.Annotation(a, imageById, categoryIds)).ToList();
+        return new CocoFile { Path = path, Images = images, Categories = categories, Annotations = annotations };
+    }
+
+    /// <summary>Reads JSON elements into records with messages that say where the problem is.</summary>
+    sealed class Reader(string path)
+    {
+        public IEnumerable<JsonElement> Array(JsonElement parent, string name, string where)
+        {
+            if (!parent.TryGetProperty(name, out var value))
+                throw new DataException($"{path}: not a COCO file: {where} has no '{name}'");
+            if (value.ValueKind != JsonValueKind.Array) throw new DataException($"{path}: '{name}' must be a list");
+            return value.EnumerateArray();
+        }
+
+        public CocoImage Image(JsonElement e)
+        {
+            var id = Id(e, "id", "image");
+            var where = $"image {id}";
+            var image = new CocoImage(id, String(e, "file_name", where), Int(e, "width", where), Int(e, "height", where));
+            if (image.Width <= 0 || image.Height <= 0) throw new DataException($"{path}: {where}: size {image.Width}x{image.Height} is not positive");
+            return image;
+        }
+
+        public CocoCategory Category(JsonElement e)
+        {
+            var id = Id(e, "id", "category");
+            return new CocoCategory(id, String(e, "name", $"category {id}"),
+                e.TryGetProperty("supercategory", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null);
+        }
+
+        public CocoAnnotation Annotation(JsonElement e, IReadOnlyDictionary<long, CocoImage> images, HashSet<long> categories)
+        {
+            var id = Id(e, "id", "annotation");
+            var where = $"annotation {id}";
+            var imageId = Id(e, "image_id", where);
+            if (!images.TryGetValue(imageId, out var image)) throw new DataException($"{path}: {where}: unknown image id {imageId}");
+            var categoryId = Id(e, "category_id", where);
+            if (!categories.Contains(categoryId)) throw new DataException($"{path}: {where}: unknown category id {categoryId}");
+            var box = Numbers(e, "bbox", where);
+            if (box.Length != 4) throw new DataException($"{path}: {where}: bbox must be 4 numbers [x, y, width, height], got {box.Length}");
+            var bbox = new CocoBox(box[0], box[1], box[2], box[3]);
+            if (bbox.Width < 0 || bbox.Height < 0) throw new DataException($"{path}: {where}: bbox has negative size {bbox.Width}x{bbox.Height}");
+            // COCO boxes come from polygons inside the image; allow one pixel of rounding.
+            if (bbox.X < -1 || bbox.Y < -1 || bbox.X + bbox.Width > image.Width + 1 || bbox.Y + bbox.Height > image.Height + 1)
+                throw new DataException($"{path}: {where}: bbox [{bbox.X}, {bbox.Y}, {bbox.Width}, {bbox.Height}] lies outside image {image.Id} ({image.Width}x{image.Height})");
+            bool crowd = e.TryGetProperty("iscrowd", out var c) && c.ValueKind == JsonValueKind.Number && c.GetInt32() != 0;
+            double area = e.TryGetProperty("area", out var a) && a.ValueKind == JsonValueKind.Number ? a.GetDouble() : bbox.Width * bbox.Height;
+            var segmentation = e.TryGetProperty("segmentation", out var s) ? Segmentation(s, image, where) : null;
+            return new CocoAnnotation(id, imageId, categoryId, bbox, area, crowd, segmentation);
+        }
+
+        CocoSegmentationData? Segmentation(JsonElement s, CocoImage image, string where)
+        {
+            switch (s.ValueKind)
+            {
+                case JsonValueKind.Null:
+                    return null;
+                case JsonValueKind.Array:
+                    var polygons = new List<double[]>();
+                    foreach (var p in s.EnumerateArray())
+                    {
+                        if (p.ValueKind != JsonValueKind.Array || p.EnumerateArray().Any(x => x.ValueKind != JsonValueKind.Number))
+                            throw new DataException($"{path}: {where}: segmentation polygons must be lists of numbers");
+                        var xy = p.EnumerateArray().Select(x => x.GetDouble()).ToArray();
+                        if (xy.Length < 6 || xy.Length % 2 != 0)
+                            throw new DataException($"{path}: {where}: polygon {polygons.Count} has {xy.Length} coordinates; a polygon needs an even number, at least 6");
+                        polygons.Add(xy);
+                    }
+                    return polygons.Count == 0 ? null : new CocoPolygons(polygons);
+                case JsonValueKind.Object:
+                    var size = Numbers(s, "size", where + " segmentation");
+                    if (size.Length != 2) throw new DataException($"{path}: {where}: RLE size must be [height, width]");
+                    int h = (int)size[0], w = (int)size[1];
+                    if (h != image.Height || w != image.Width)
+                        throw new DataException($"{path}: {where}: RLE size {h}x{w} differs from image {image.Id} ({image.Height}x{image.Width})");
+                    if (!s.TryGetProperty("counts", out var counts)) throw new DataException($"{path}: {where}: RLE has no 'counts'");
+                    try
+                    {
+                        CocoSegmentationData rle = counts.ValueKind switch
+                        {
+                            JsonValueKind.String => new CocoCompressedRle(counts.GetString()!, h, w),
+                            JsonValueKind.Array => new CocoUncompressedRle(counts.EnumerateArray().Select(x => x.GetUInt32()).ToArray(), h, w),
+                            _ => throw new DataException($"{path}: {where}: RLE counts must be a string or a list of numbers"),
+                        };
+                        rle.ToRle(h, w); // checks that the counts cover exactly h×w pixels
+                        return rle;
+                    }
+                    catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
+                    {
+                        throw new DataException($"{path}: {where}: bad RLE: {e.Message}");
+                    }
+                default:
+                    throw new DataException($"{path}: {where}: segmentation must be a list of polygons or an RLE object");
+            }
+        }
+
+        long Id(JsonElement e, string name, string where)
+        {
+            if (e.ValueKind != JsonValueKind.Object) throw new DataException($"{path}: every {where} must be an object");
+            if (!e.TryGetProperty(name, out var v) || v.ValueKind != JsonValueKind.Number || !v.TryGetInt64(out var id))
+                throw new DataException($"{path}: {where}{(name == "id" ? "" : $" {TryId(e)}")}: '{name}' must be an integer");
+            return id;
+        }
+
+        static string TryId(JsonElement e) => e.TryGetProperty("id", out var v) && v.ValueKind == JsonValueKind.Number ? v.GetRawText() : "?";
+
+        string String(JsonElement e, string name, string where) =>
+            e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()!
+                : throw new DataException($"{path}: {where}: '{name}' must be a string");
+
+        int Int(JsonElement e, string name, string where) =>
+            e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var i) ? i
+                : throw new DataException($"{path}: {where}: '{name}' must be an integer");
+
+        double[] Numbers(JsonElement e, string name, string where) =>
+            e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array && v.EnumerateArray().All(x => x.ValueKind == JsonValueKind.Number)
+                ? v.EnumerateArray().Select(x => x.GetDouble()).ToArray()
+                : throw new DataException($"{path}: {where}: '{name}' must be a list of numbers");
+    }
+}

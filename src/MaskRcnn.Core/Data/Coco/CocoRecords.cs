@@ -1,0 +1,35 @@
+using MaskRcnn.Structures;
+
+namespace MaskRcnn.Data.Coco;
+
+public sealed record CocoImage(long Id, string FileName, int Width, int Height);
+
+public sealed record CocoCategory(long Id, string Name, string? Supercategory);
+
+/// <summary>An annotation's "segmentation", in whichever of COCO's three forms it was written.</summary>
+public abstract record CocoSegmentationData
+{
+    /// <summary>The mask as pycocotools' <c>annToRLE</c> makes it.</summary>
+    public abstract Rle ToRle(int height, int width);
+}
+
+/// <summary>One or more polygons, each x0,y0,x1,y1,…: the instance is their union.</summary>
+public sealed record CocoPolygons(IReadOnlyList<double[]> Polygons) : CocoSegmentationData
+{
+    public override Rle ToRle(int height, int width) => CocoSegmentation.FromPolygons(Polygons, height, width);
+}
+
+/// <summary><c>{"counts": [ints], "size": [h, w]}</c>, as crowd regions are written.</summary>
+public sealed record CocoUncompressedRle(uint[] Counts, int Height, int Width) : CocoSegmentationData
+{
+    public override Rle ToRle(int height, int width) => CocoSegmentation.FromUncompressedRle(Counts, Height, Width);
+}
+
+/// <summary><c>{"counts": "string", "size": [h, w]}</c>.</summary>
+public sealed record CocoCompressedRle(string Counts, int Height, int Width) : CocoSegmentationData
+{
+    public override Rle ToRle(int height, int width) => CocoSegmentation.FromCompressedRle(Counts, Height, Width);
+}
+
+/// <summary>An object annotation. <see cref="Bbox"/> is COCO's x, y, width, height.</summary>
+public sealed record CocoAnnotation(long Id, long ImageId, long CategoryId, CocoBox Bbox, double Area, bool IsCrowd, CocoSegmentationData? Segmentation);

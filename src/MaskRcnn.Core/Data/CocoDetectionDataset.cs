@@ -1,0 +1,93 @@
+using MaskRcnn.Data.Coco;
+using MaskRcnn.Structures;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MaskRcnn.Data;
+
+/// <summary>
+/// A COCO-format dataset as maskrcnn-benchmark's COCODataset reads it: images in id order; for training, images
+/// with no usable annotation dropped; category ids mapped to contiguous labels 1..K in sorted id order (and back
+/// for results); crowd annotations left out of targets; boxes clipped to the image and degenerate ones
+/// (width or height under one pixel) removed; masks as polygons, or as bitmaps when any instance is RLE.
+/// </summary>
+public sealed class CocoDetectionDataset
+{
+    readonly long[] imageIds;
+    readonly Dictionary<long, int> labelOfCategory;
+
+    public CocoDetectionDataset(CocoFile coco, string imageDir, bool forTraining, string? name = null)
+    {
+        Coco = coco;
+        ImageDir = imageDir;
+        Name = name ?? Path.GetFileNameWithoutExtension(coco.Path);
+        var sortedCategories = coco.Categories.OrderBy(c => c.Id).ToList();
+        labelOfCategory = sortedCategories.Select((c, i) => (c.Id, Label: i + 1)).ToDictionary(p => p.Id, p => p.Label);
+        CategoryOfLabel = [0, .. sortedCategories.Select(c => c.Id)];
+        ClassNames = ["__background", .. sortedCategories.Select(c => c.Name)];
+        var ids = coco.Images.Select(i => i.Id).Order();
+        imageIds = (forTraining ? ids.Where(id => HasUsableAnnotation(coco.AnnotationsOf(id))) : ids).ToArray();
+    }
+
+    public static CocoDetectionDataset Open(DatasetEntry entry, bool forTraining)
+    {
+        if (entry.IsGenerated) Shapes.ShapesDatasetWriter.EnsureGenerated(entry, Console.Error);
+        if (!File.Exists(entry.AnnotationFile))
+            throw new DataException($"dataset {entry.Name}: annotation file not found: {entry.AnnotationFile} (images expected in {entry.ImageDir}; " +
+                                    $"set {DatasetCatalog.DataDirVariable} or PATHS_CATALOG to point elsewhere)");
+        return new CocoDetectionDataset(CocoFile.Load(entry.AnnotationFile), entry.ImageDir, forTraining, entry.Name);
+    }
+
+    public string Name { get; }
+    public CocoFile Coco { get; }
+    public string ImageDir { get; }
+    public int Count => imageIds.Length;
+    public int NumClasses => CategoryOfLabel.Count; // including background
+
+    /// <summary>COCO category id of each contiguous label (index 0 is background).</summary>
+    public IReadOnlyList<long> CategoryOfLabel { get; }
+
+    /// <summary>Class names by contiguous label (index 0 is background).</summary>
+    public IReadOnlyList<string> ClassNames { get; }
+
+    public long ImageIdAt(int index) => imageIds[index];
+    public CocoImage ImageAt(int index) => Coco.ImagesById[imageIds[index]];
+    public int LabelOf(long categoryId) => labelOfCategory[categoryId];
+
+    /// <summary>As maskrcnn-benchmark: some annotation (crowd or not) whose box is more than one pixel in both sides.</summary>
+    static bool HasUsableAnnotation(IReadOnlyList<CocoAnnotation> annotations) =>
+        annotations.Any(a => a.Bbox.Width > 1 && a.Bbox.Height > 1);
+
+    /// <summary>Decodes the image and builds its target; a missing or corrupt image is an <see cref="ImageDecodeException"/>.</summary>
+    public DetectionSample Load(int index)
+    {
+        var info = ImageAt(index);
+        var path = Path.Combine(ImageDir, info.FileName);
+        var image = ImageDecoder.Decode(path);
+        if (image.shape[1] != info.Height || image.shape[2] != info.Width)
+            throw new DataException($"{path}: image {info.Id} is {image.shape[2]}x{image.shape[1]} but {Coco.Path} says {info.Width}x{info.Height}");
+        return new DetectionSample(index, info.Id, image, Target(info));
+    }
+
+    /// <summary>The training target of an image, from its annotations alone.</summary>
+    public BoxList Target(CocoImage info)
+    {
+        var annotations = Coco.AnnotationsOf(info.Id).Where(a => !a.IsCrowd).ToList();
+        var size = new ImageSize(info.Height, info.Width);
+        var xywh = annotations.SelectMany(a => new[] { (float)a.Bbox.X, (float)a.Bbox.Y, (float)a.Bbox.Width, (float)a.Bbox.Height }).ToArray();
+        var target = BoxList.FromXywh(torch.tensor(xywh, [annotations.Count, 4]), size)
+            .With(Structures.BoxFields.Labels, torch.tensor(annotations.Select(a => (long)labelOfCategory[a.CategoryId]).ToArray(), ScalarType.Int64));
+        if (annotations.Count > 0 && annotations.All(a => a.Segmentation is not null))
+            target = target.With(Structures.BoxFields.Masks, Masks(annotations, info));
+        target = target.Clip();
+        var b = target.Boxes;
+        return target.Select((b[.., 2] - b[.., 0] >= 1).logical_and(b[.., 3] - b[.., 1] >= 1));
+    }
+
+    static IInstanceMasks Masks(IReadOnlyList<CocoAnnotation> annotations, CocoImage info)
+    {
+        if (annotations.All(a => a.Segmentation is CocoPolygons))
+            return new PolygonMasks(annotations.Select(a => ((CocoPolygons)a.Segmentation!).Polygons).ToList(), info.Height, info.Width);
+        return BitMasks.FromRles(annotations.Select(a => a.Segmentation!.ToRle(info.Height, info.Width)).ToList(), info.Height, info.Width);
+    }
+}

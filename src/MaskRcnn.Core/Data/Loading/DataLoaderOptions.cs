@@ -1,0 +1,11 @@
+using MaskRcnn.Config;
+
+namespace MaskRcnn.Data.Loading;
+
+/// <summary>How the training loader batches and prefetches.</summary>
+public sealed record DataLoaderOptions(int ImagesPerBatch, int SizeDivisibility, int Workers, bool GroupByAspect, int Seed, bool SkipBadSamples)
+{
+    public static DataLoaderOptions ForTraining(MaskRcnnConfig cfg, int seed) => new(
+        cfg.Solver.ImsPerBatch, cfg.DataLoader.SizeDivisibility, cfg.DataLoader.NumWorkers, cfg.DataLoader.AspectRatioGrouping, seed,
+        cfg.DataLoader.SkipBadSamples);
+}

@@ -1,0 +1,29 @@
+using MaskRcnn.Structures;
+
+namespace MaskRcnn.Data.Loading;
+
+/// <summary>A collated batch: padded images, one target per image, and where the images came from.</summary>
+public sealed class DetectionBatch(int iteration, ImageList images, IReadOnlyList<BoxList> targets, IReadOnlyList<long> imageIds, IReadOnlyList<int> indices) : IDisposable
+{
+    public int Iteration { get; } = iteration;
+    public ImageList Images { get; } = images;
+    public IReadOnlyList<BoxList> Targets { get; } = targets;
+    public IReadOnlyList<long> ImageIds { get; } = imageIds;
+    public IReadOnlyList<int> DatasetIndices { get; } = indices;
+
+    /// <summary>Frees the batch's tensors now (they were made on a loader thread, outside the caller's dispose scopes).</summary>
+    public void Dispose()
+    {
+        Images.Tensor.Dispose();
+        foreach (var t in Targets)
+        {
+            t.Boxes.Dispose();
+            foreach (var name in t.FieldNames)
+            {
+                var field = t.FieldOrNull(name);
+                if (field is TorchSharp.torch.Tensor tensor) tensor.Dispose();
+                else if (field is ITensorHolder holder) foreach (var inner in holder.Tensors) inner.Dispose();
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using MaskRcnn.Data.Coco;
+using MaskRcnn.Data.Transforms;
+using MaskRcnn.Structures;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MaskRcnn.Data.Loading;
+
+/// <summary>
+/// Yields exactly the batches of iterations [start, end): images decoded, transformed and padded into an
+/// <see cref="ImageList"/>. With workers, batches are prepared ahead on background threads (at most
+/// 2 × workers batches in flight) and handed out in iteration order. Each sample's augmentation is seeded by
+/// (seed, iteration, position), so the data is the same whatever the number of workers. A bad sample stops
+/// loading with an error naming the image, or — with <c>DATALOADER.SKIP_BAD_SAMPLES</c> — is left out of its
+/// batch with a warning and counted.
+/// </summary>
+public sealed class TrainingDataLoader(CocoDetectionDataset dataset, DetectionTransform transform, DataLoaderOptions options, TextWriter? log = null)
+{
+    int skipped;
+
+    /// <summary>Samples left out because they could not be read.</summary>
+    public int SkippedSamples => Volatile.Read(ref skipped);
+
+    public TrainingBatchSampler Sampler { get; } = new(
+        Enumerable.Range(0, dataset.Count).Select(i => dataset.ImageAt(i) is var info && info.Height > info.Width).ToList(),
+        options.ImagesPerBatch, options.Seed, options.GroupByAspect);
+
+    public IEnumerable<DetectionBatch> Batches(int start, int end)
+    {
+        var plan = Sampler.ForIterations(start, end);
+        if (options.Workers <= 0)
+        {
+            foreach (var (iteration, indices) in plan) yield return Build(iteration, indices);
+            yield break;
+        }
+        using var gate = new SemaphoreSlim(options.Workers);
+        var pending = new Queue<Task<DetectionBatch>>();
+        using var next = plan.GetEnumerator();
+        void Refill()
+        {
+            while (pending.Count < 2 * options.Workers && next.MoveNext())
+            {
+                var (iteration, indices) = next.Current;
+                pending.Enqueue(Task.Run(async () =>
+                {
+                    await gate.WaitAsync().ConfigureAwait(false);
+                    try { return Build(iteration, indices); }
+                    finally { gate.Release(); }
+                }));
+            }
+        }
+        try
+        {
+            Refill();
+            while (pending.Count > 0)
+            {
+                var batch = pending.Dequeue().GetAwaiter().GetResult();
+                Refill();
+                yield return batch;
+            }
+        }
+        finally
+        {
+            // Stopped early (or failed): let in-flight batches finish and free them.
+            foreach (var task in pending)
+                try { task.GetAwaiter().GetResult().Dispose(); } catch { /* the first failure was already reported */ }
+        }
+    }
+
+    DetectionBatch Build(int iteration, int[] indices)
+    {
+        using var scope = torch.NewDisposeScope();
+        var images = new List<Tensor>();
+        var targets = new List<BoxList>();
+        var ids = new List<long>();
+        var kept = new List<int>();
+        for (int position = 0; position < indices.Length; position++)
+        {
+            DetectionSample sample;
+            try { sample = dataset.Load(indices[position]); }
+            catch (Exception e) when (e is ImageDecodeException or DataException)
+            {
+                if (!options.SkipBadSamples)
+                    throw new DataException($"{e.Message} (dataset {dataset.Name}, image id {dataset.ImageIdAt(indices[position])}; " +
+                                            "set DATALOADER.SKIP_BAD_SAMPLES True to skip such images)");
+                Interlocked.Increment(ref skipped);
+                log?.WriteLine($"warning: skipping image id {dataset.ImageIdAt(indices[position])} of {dataset.Name}: {e.Message}");
+                continue;
+            }
+            var rng = new Random(unchecked(options.Seed * 1_000_003 + iteration * 131 + position));
+            var (image, target) = transform.Apply(sample.Image, sample.Target, rng);
+            images.Add(image);
+            targets.Add(target!);
+            ids.Add(sample.ImageId);
+            kept.Add(indices[position]);
+        }
+        if (images.Count == 0)
+            throw new DataException($"every image of iteration {iteration}'s batch in {dataset.Name} was unreadable (image ids {string.Join(", ", indices.Select(dataset.ImageIdAt))})");
+        var batch = ImageList.FromImages(images, options.SizeDivisibility);
+        batch.Tensor.MoveToOuterDisposeScope();
+        foreach (var t in targets) t.MoveToOuterDisposeScope();
+        return new DetectionBatch(iteration, batch, targets, ids, kept);
+    }
+}

@@ -1,0 +1,155 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using MaskRcnn.Structures;
+using SkiaSharp;
+
+namespace MaskRcnn.Data.Shapes;
+
+/// <summary>
+/// Writes a shapes dataset in COCO format: <c>images/NNNNNN.png</c> and <c>annotations.json</c> with one
+/// category per shape kind. A fully visible shape is written as its polygon; a partly hidden one as the
+/// compressed RLE of its visible pixels. The folder appears whole or not at all (written aside, then renamed).
+/// </summary>
+public static class ShapesDatasetWriter
+{
+    /// <summary>Seeds of the named splits; other split names get a stable hash of the name.</summary>
+    public static int SeedOf(string split) => split switch
+    {
+        "train" => 1,
+        "val" => 2,
+        "test" => 3,
+        _ => split.Aggregate(2166136261u, (h, c) => (h ^ c) * 16777619u) is var hash ? (int)(hash & 0x7fffffff) : 0,
+    };
+
+    /// <summary>How many images a named split gets when generated on first use.</summary>
+    public static int DefaultImages(string split) => split == "train" ? 2000 : 200;
+
+    /// <summary>Generates the dataset of <paramref name="entry"/> unless its annotation file already exists.</summary>
+    public static void EnsureGenerated(DatasetEntry entry, TextWriter? log = null)
+    {
+        if (File.Exists(entry.AnnotationFile)) return;
+        var split = entry.Name[DatasetCatalog.ShapesPrefix.Length..];
+        var root = Path.GetDirectoryName(entry.AnnotationFile)!;
+        log?.WriteLine($"generating {entry.Name}: {DefaultImages(split)} images into {root}");
+        Write(root, DefaultImages(split), SeedOf(split));
+    }
+
+    public static void Write(string root, int images, int seed)
+    {
+        if (images <= 0) throw new ArgumentException($"a dataset needs at least one image, got {images}");
+        var full = Path.GetFullPath(root);
+        var parent = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(parent);
+        var staging = Path.Combine(parent, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        Directory.CreateDirectory(Path.Combine(staging, "images"));
+        try
+        {
+            var generator = new ShapesGenerator(seed);
+            var rendered = new ShapesImage[images];
+            Parallel.For(0, images, i =>
+            {
+                rendered[i] = generator.Render(i);
+                WritePng(Path.Combine(staging, "images", FileName(i)), rendered[i]);
+            });
+            WriteAnnotations(Path.Combine(staging, "annotations.json"), rendered, seed);
+            if (Directory.Exists(full)) Directory.Delete(full, recursive: true);
+            Directory.Move(staging, full);
+        }
+        finally
+        {
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+        }
+    }
+
+    public static string FileName(int index) => $"{index:D6}.png";
+
+    static void WritePng(string path, ShapesImage image)
+    {
+        var rgba = new byte[image.Width * image.Height * 4];
+        for (int p = 0, q = 0; p < image.Rgb.Length; p += 3, q += 4)
+        {
+            rgba[q] = image.Rgb[p];
+            rgba[q + 1] = image.Rgb[p + 1];
+            rgba[q + 2] = image.Rgb[p + 2];
+            rgba[q + 3] = 255;
+        }
+        var info = new SKImageInfo(image.Width, image.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        var handle = GCHandle.Alloc(rgba, GCHandleType.Pinned);
+        try
+        {
+            using var pixmap = new SKPixmap(info, handle.AddrOfPinnedObject(), info.RowBytes);
+            using var data = pixmap.Encode(SKEncodedImageFormat.Png, 100) ?? throw new IOException($"{path}: PNG encoding failed");
+            using var file = File.Create(path);
+            data.SaveTo(file);
+        }
+        finally { handle.Free(); }
+    }
+
+    static void WriteAnnotations(string path, IReadOnlyList<ShapesImage> images, int seed)
+    {
+        using var stream = File.Create(path);
+        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false });
+        json.WriteStartObject();
+        json.WriteStartObject("info");
+        json.WriteString("description", $"maskrcnn built-in shapes dataset (seed {seed})");
+        json.WriteEndObject();
+        json.WriteStartArray("images");
+        foreach (var image in images)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("id", image.Index + 1);
+            json.WriteString("file_name", FileName(image.Index));
+            json.WriteNumber("width", image.Width);
+            json.WriteNumber("height", image.Height);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteStartArray("annotations");
+        long id = 1;
+        foreach (var image in images)
+            foreach (var shape in image.Shapes)
+            {
+                var box = shape.Visible.ToBbox();
+                json.WriteStartObject();
+                json.WriteNumber("id", id++);
+                json.WriteNumber("image_id", image.Index + 1);
+                json.WriteNumber("category_id", (int)shape.Kind);
+                json.WriteStartArray("bbox");
+                foreach (var v in new[] { box.X, box.Y, box.Width, box.Height }) json.WriteNumberValue(v);
+                json.WriteEndArray();
+                json.WriteNumber("area", shape.Visible.Area());
+                json.WriteNumber("iscrowd", 0);
+                if (shape.IsOccluded)
+                {
+                    json.WriteStartObject("segmentation");
+                    json.WriteString("counts", shape.Visible.ToCompressedString());
+                    json.WriteStartArray("size");
+                    json.WriteNumberValue(image.Height);
+                    json.WriteNumberValue(image.Width);
+                    json.WriteEndArray();
+                    json.WriteEndObject();
+                }
+                else
+                {
+                    json.WriteStartArray("segmentation");
+                    json.WriteStartArray();
+                    foreach (var v in shape.Polygon) json.WriteNumberValue(v);
+                    json.WriteEndArray();
+                    json.WriteEndArray();
+                }
+                json.WriteEndObject();
+            }
+        json.WriteEndArray();
+        json.WriteStartArray("categories");
+        foreach (var kind in Enum.GetValues<ShapeKind>())
+        {
+            json.WriteStartObject();
+            json.WriteNumber("id", (int)kind);
+            json.WriteString("name", kind.ToString().ToLowerInvariant());
+            json.WriteString("supercategory", "shape");
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+}

@@ -1,0 +1,117 @@
+using MaskRcnn.Data;
+using MaskRcnn.Data.Coco;
+using MaskRcnn.Data.Loading;
+using MaskRcnn.Data.Shapes;
+using MaskRcnn.Data.Transforms;
+using TorchSharp;
+
+namespace MaskRcnn.Tests.Data;
+
+public class TrainingDataLoaderTests : IClassFixture<TrainingDataLoaderTests.Shapes>
+{
+    public sealed class Shapes : IDisposable
+    {
+        public TempDir Dir { get; } = new();
+        public CocoDetectionDataset Dataset { get; }
+        public Shapes()
+        {
+            ShapesDatasetWriter.Write(Dir.Path, images: 12, seed: 3);
+            Dataset = new CocoDetectionDataset(CocoFile.Load(Path.Combine(Dir.Path, "annotations.json")), Path.Combine(Dir.Path, "images"), forTraining: true);
+        }
+        public void Dispose() => Dir.Dispose();
+    }
+
+    readonly Shapes shapes;
+    public TrainingDataLoaderTests(Shapes shapes) => this.shapes = shapes;
+
+    static readonly DetectionTransform Transform = new(new ResizeRule([96, 128], 200), 0.5, 0, new ColorJitter(0.2, 0.2, 0.2, 0.05),
+        new ImageNormalizer(true, [102.9801, 115.9465, 122.7717], [1, 1, 1]));
+
+    TrainingDataLoader Loader(int workers, bool group = true) =>
+        new(shapes.Dataset, Transform, new DataLoaderOptions(ImagesPerBatch: 3, SizeDivisibility: 32, Workers: workers, GroupByAspect: group, Seed: 11, SkipBadSamples: false));
+
+    [Fact]
+    public void YieldsExactlyTheRequestedIterationsPaddedToTheDivisibility()
+    {
+        var batches = Loader(0).Batches(0, 7).ToList();
+        Assert.Equal(Enumerable.Range(0, 7), batches.Select(b => b.Iteration));
+        Assert.All(batches, b =>
+        {
+            Assert.Equal(3, b.Images.Count);
+            Assert.Equal(0, b.Images.Tensor.shape[2] % 32);
+            Assert.Equal(0, b.Images.Tensor.shape[3] % 32);
+            Assert.All(b.Targets, t => Assert.True(t.Count > 0));
+        });
+    }
+
+    [Fact]
+    public void WorkersDoNotChangeTheData()
+    {
+        var serial = Loader(0).Batches(0, 6).ToList();
+        var parallel = Loader(2).Batches(0, 6).ToList();
+        foreach (var (a, b) in serial.Zip(parallel))
+        {
+            Assert.Equal(a.ImageIds, b.ImageIds);
+            TensorAssert.Equal(a.Images.Tensor, b.Images.Tensor);
+            TensorAssert.Equal(a.Targets[0].Boxes, b.Targets[0].Boxes);
+        }
+    }
+
+    [Fact]
+    public void ResumingAtAnIterationGivesTheSameBatches()
+    {
+        var straight = Loader(0).Batches(0, 9).Skip(5).ToList();
+        var resumed = Loader(0).Batches(5, 9).ToList();
+        Assert.Equal(straight.Select(b => b.Iteration), resumed.Select(b => b.Iteration));
+        foreach (var (a, b) in straight.Zip(resumed)) TensorAssert.Equal(a.Images.Tensor, b.Images.Tensor);
+    }
+
+    [Fact]
+    public void AspectGroupingKeepsPortraitAndLandscapeApart()
+    {
+        foreach (var batch in Loader(0).Batches(0, 12))
+        {
+            var portrait = batch.DatasetIndices.Select(i => shapes.Dataset.ImageAt(i) is var im && im.Height > im.Width).Distinct().ToList();
+            Assert.Single(portrait);
+        }
+    }
+
+    [Fact]
+    public void EveryImageIsSeenEachEpoch()
+    {
+        // 12 images, batches of 3 without grouping: the first 4 batches are one shuffled pass.
+        var seen = Loader(0, group: false).Batches(0, 4).SelectMany(b => b.DatasetIndices).Order();
+        Assert.Equal(Enumerable.Range(0, 12), seen);
+    }
+}
+
+public class BadSampleTests : IClassFixture<SmallCoco>
+{
+    readonly SmallCoco coco;
+    public BadSampleTests(SmallCoco coco) => this.coco = coco;
+
+    TrainingDataLoader Loader(bool skip, StringWriter log) => new(
+        new CocoDetectionDataset(CocoFile.Load(coco.AnnotationFile), coco.ImageDir, forTraining: true),
+        new DetectionTransform(new ResizeRule([20], 100), 0, 0, new ColorJitter(0, 0, 0, 0), new ImageNormalizer(false, [0, 0, 0], [1, 1, 1])),
+        new DataLoaderOptions(3, 0, 0, false, 1, skip), log);
+
+    [Fact]
+    public void ByDefaultABadImageStopsLoadingWithItsName()
+    {
+        var e = Assert.Throws<DataException>(() => Loader(false, new StringWriter()).Batches(0, 1).ToList());
+        Assert.Contains("broken.png", e.Message);
+        Assert.Contains("image id 4", e.Message);
+    }
+
+    [Fact]
+    public void WhenAskedBadImagesAreSkippedCountedAndReported()
+    {
+        var log = new StringWriter();
+        var loader = Loader(true, log);
+        var batches = loader.Batches(0, 2).ToList();
+        Assert.Equal(2, batches.Count);
+        Assert.All(batches, b => Assert.Equal(2, b.Images.Count)); // 3 images a batch, one of them broken
+        Assert.Equal(2, loader.SkippedSamples);
+        Assert.Contains("skipping image id 4", log.ToString());
+    }
+}
