@@ -31,6 +31,28 @@ public class ImageDecoderTests
     }
 
     [Fact]
+    public void PaletteImagesBecomeRgb()
+    {
+        // 2×1, 8-bit indices into a three-colour palette.
+        var png = RawPng.Write(2, 1, 8, 3, [[2, 0]], palette: [10, 20, 30, 40, 50, 60, 200, 100, 0]);
+        var image = ImageDecoder.Decode(png, "palette.png");
+        Assert.Equal(new byte[] { 200, 10, 100, 20, 0, 30 }, image.flatten().data<byte>().ToArray());
+    }
+
+    [Fact]
+    public void SixteenBitImagesBecomeEightBit()
+    {
+        // 16-bit grayscale 0xFFFF and 0x8080, and 16-bit RGB (0x1000, 0x8000, 0xFFFF): the high byte survives.
+        var gray = ImageDecoder.Decode(RawPng.Write(2, 1, 16, 0, [[0xFF, 0xFF, 0x80, 0x80]]), "gray16.png");
+        Assert.Equal(new byte[] { 255, 128 }, gray[0].flatten().data<byte>().ToArray());
+        var rgb = ImageDecoder.Decode(RawPng.Write(1, 1, 16, 2, [[0x10, 0x00, 0x80, 0x00, 0xFF, 0xFF]]), "rgb16.png");
+        var values = rgb.flatten().data<byte>().ToArray();
+        Assert.InRange(values[0], 15, 17);
+        Assert.InRange(values[1], 127, 129);
+        Assert.Equal(255, values[2]);
+    }
+
+    [Fact]
     public void AlphaIsDropped()
     {
         var bytes = ImageFiles.Encode(2, 2, SKEncodedImageFormat.Png, (x, y) => (200, 100, 50, 128));

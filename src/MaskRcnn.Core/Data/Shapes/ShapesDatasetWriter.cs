@@ -34,7 +34,8 @@ public static class ShapesDatasetWriter
         Write(root, DefaultImages(split), SeedOf(split));
     }
 
-    public static void Write(string root, int images, int seed)
+    /// <param name="minSide">Smallest image side in pixels (each image's width and height are drawn in [min, max]).</param>
+    public static void Write(string root, int images, int seed, int minSide = 128, int maxSide = 256)
     {
         if (images <= 0) throw new ArgumentException($"a dataset needs at least one image, got {images}");
         var full = Path.GetFullPath(root);
@@ -44,7 +45,7 @@ public static class ShapesDatasetWriter
         Directory.CreateDirectory(Path.Combine(staging, "images"));
         try
         {
-            var generator = new ShapesGenerator(seed);
+            var generator = new ShapesGenerator(seed, minSide, maxSide);
             var rendered = new ShapesImage[images];
             Parallel.For(0, images, i =>
             {
