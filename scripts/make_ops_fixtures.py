@@ -226,12 +226,62 @@ def loss_cases(g):
     return cases
 
 
+def anchor_cases(g):
+    from torchvision.models.detection.anchor_utils import AnchorGenerator
+    from torchvision.models.detection.image_list import ImageList
+    gen = AnchorGenerator(((32,), (64,), (128,), (256,), (512,)), ((0.5, 1.0, 2.0),) * 5)
+    images = ImageList(torch.zeros(1, 3, 128, 160), [(128, 160)])
+    sizes = [(32, 40), (16, 20), (8, 10), (4, 5), (2, 3)]
+    feats = [torch.zeros(1, 1, h, w) for h, w in sizes]
+    anchors = gen(images, feats)[0]
+    return [{"name": "fpn", "params": {"padded_size": [128, 160], "grid_sizes": [list(x) for x in sizes]},
+             "tensors": {"anchors": T(anchors)}}]
+
+
+def rpn_cases(g):
+    from torchvision.models.detection.anchor_utils import AnchorGenerator
+    from torchvision.models.detection.image_list import ImageList
+    from torchvision.models.detection.rpn import RegionProposalNetwork, RPNHead
+    gen = AnchorGenerator(((32,), (64,), (128,), (256,), (512,)), ((0.5, 1.0, 2.0),) * 5)
+    head = RPNHead(8, 3)
+    with torch.no_grad():
+        for p in head.parameters():
+            p.copy_(torch.randn(p.shape, generator=g) * 0.3)
+    rpn = RegionProposalNetwork(gen, head, 0.7, 0.3, 256, 0.5, dict(training=2000, testing=300), dict(training=2000, testing=200), 0.7)
+    rpn.eval()
+    sizes = [(32, 40), (16, 20), (8, 10), (4, 5), (2, 3)]
+    feats = {str(i): torch.randn(2, 8, h, w, generator=g) for i, (h, w) in enumerate(sizes)}
+    images = ImageList(torch.zeros(2, 3, 128, 160), [(128, 160), (120, 150)])
+    with torch.no_grad():
+        boxes, _ = rpn(images, feats)
+    tensors = {f"feat{i}": T(feats[str(i)]) for i in range(5)}
+    tensors.update({k: T(v) for k, v in head.state_dict().items()})
+    tensors.update({"proposals0": T(boxes[0]), "proposals1": T(boxes[1])})
+    return [{"name": "fpn,test", "params": {"padded_size": [128, 160], "image_sizes": [[128, 160], [120, 150]],
+             "pre_nms_top_n": 300, "post_nms_top_n": 200, "nms": 0.7, "min_size": 1e-3}, "tensors": tensors}]
+
+
+def box_postprocess_cases(g):
+    from torchvision.models.detection.roi_heads import RoIHeads
+    from torchvision.models.detection import _utils as det_utils
+    heads = RoIHeads(None, None, None, 0.5, 0.5, 512, 0.25, (10.0, 10.0, 5.0, 5.0), 0.05, 0.5, 100)
+    proposals = [random_boxes(g, 60, 150, 120, min_size=4, max_size=60), random_boxes(g, 40, 140, 110, min_size=4, max_size=60)]
+    logits = torch.randn(100, 6, generator=g) * 2
+    deltas = torch.randn(100, 24, generator=g) * 0.5
+    boxes, scores, labels = heads.postprocess_detections(logits, deltas, proposals, [(120, 150), (110, 140)])
+    return [{"name": "torchvision", "params": {"image_sizes": [[120, 150], [110, 140]], "score_thresh": 0.05, "nms": 0.5,
+             "detections_per_img": 100, "min_size": 0.01, "weights": [10.0, 10.0, 5.0, 5.0]},
+             "tensors": {"proposals0": T(proposals[0]), "proposals1": T(proposals[1]), "logits": T(logits), "deltas": T(deltas),
+                         "boxes0": T(boxes[0]), "scores0": T(scores[0]), "labels0": T(labels[0]),
+                         "boxes1": T(boxes[1]), "scores1": T(scores[1]), "labels1": T(labels[1])}}]
+
+
 def main(out_dir):
     os.makedirs(out_dir, exist_ok=True)
     torch.set_num_threads(2)
     for op, make in [("box_iou", box_iou_cases), ("box_coder", box_coder_cases), ("nms", nms_cases), ("matcher", matcher_cases),
                      ("roi_align", roi_align_cases), ("multiscale_roi_align", multiscale_cases), ("paste_masks", paste_cases),
-                     ("losses", loss_cases)]:
+                     ("losses", loss_cases), ("anchors", anchor_cases), ("rpn", rpn_cases), ("box_postprocess", box_postprocess_cases)]:
         g = torch.Generator().manual_seed(sum(map(ord, op)))  # fixed per op, independent of the order
         write(out_dir, op, make(g))
 

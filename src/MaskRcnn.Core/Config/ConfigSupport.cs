@@ -28,6 +28,7 @@ public static class ConfigSupport
             new() { ["FBNet.roi_head_mask"] = "FBNet heads" }, c => c.Model.MaskOn),
         new("MODEL.ROI_MASK_HEAD.PREDICTOR", c => c.Model.RoiMaskHead.Predictor, ["MaskRCNNC4Predictor"],
             new() { ["MaskRCNNConv1x1Predictor"] = "the 1x1 mask predictor" }, c => c.Model.MaskOn),
+        new("MODEL.BOX_CONVENTION", c => c.Model.BoxConvention, ["maskrcnn-benchmark", "torchvision"], []),
         new("SOLVER.WARMUP_METHOD", c => c.Solver.WarmupMethod, ["constant", "linear"], []),
         new("DTYPE", c => c.Dtype, ["float32"], new() { ["float16"] = "float16 training" }),
     ];

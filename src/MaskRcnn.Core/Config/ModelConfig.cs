@@ -11,6 +11,8 @@ public sealed class ModelConfig : ConfigSection
     [Key("META_ARCHITECTURE")] public string MetaArchitecture { get; set; } = "GeneralizedRCNN";
     [Key("CLS_AGNOSTIC_BBOX_REG")] public bool ClsAgnosticBboxReg { get; set; } = false;
     [Key("WEIGHT")] public string Weight { get; set; } = "";
+    // Beyond maskrcnn-benchmark: whose box arithmetic (anchors, "+1" widths) the model follows; see BoxConvention.
+    [Key("BOX_CONVENTION")] public string BoxConvention { get; set; } = "maskrcnn-benchmark";
     [Key("BACKBONE")] public BackboneConfig Backbone { get; } = new();
     [Key("FPN")] public FpnConfig Fpn { get; } = new();
     [Key("GROUP_NORM")] public GroupNormConfig GroupNorm { get; } = new();

@@ -12,6 +12,8 @@ public sealed class RoiHeadsConfig : ConfigSection
     [Key("SCORE_THRESH")] public double ScoreThresh { get; set; } = 0.05;
     [Key("NMS")] public double Nms { get; set; } = 0.5;
     [Key("DETECTIONS_PER_IMG")] public int DetectionsPerImg { get; set; } = 100;
+    // Beyond maskrcnn-benchmark: detections smaller than this (pixels) are dropped before NMS; torchvision uses 1e-2.
+    [Key("MIN_SIZE")] public double MinSize { get; set; } = 0;
 }
 
 /// <summary>MODEL.ROI_BOX_HEAD: pooler, feature extractor and predictor of the box head.</summary>
@@ -28,6 +30,8 @@ public sealed class RoiBoxHeadConfig : ConfigSection
     [Key("DILATION")] public int Dilation { get; set; } = 1;
     [Key("CONV_HEAD_DIM")] public int ConvHeadDim { get; set; } = 256;
     [Key("NUM_STACKED_CONVS")] public int NumStackedConvs { get; set; } = 4;
+    // Beyond maskrcnn-benchmark (which fixes it at 1): the smooth-L1 beta of the box loss; torchvision uses 1/9.
+    [Key("SMOOTH_L1_BETA")] public double SmoothL1Beta { get; set; } = 1.0;
 }
 
 /// <summary>MODEL.ROI_MASK_HEAD: pooler, feature extractor and predictor of the mask head.</summary>

@@ -17,9 +17,10 @@ public sealed class RpnConfig : ConfigSection
     [Key("POST_NMS_TOP_N_TRAIN")] public int PostNmsTopNTrain { get; set; } = 2000;
     [Key("POST_NMS_TOP_N_TEST")] public int PostNmsTopNTest { get; set; } = 1000;
     [Key("NMS_THRESH")] public double NmsThresh { get; set; } = 0.7;
-    [Key("MIN_SIZE")] public int MinSize { get; set; } = 0;
+    [Key("MIN_SIZE")] public double MinSize { get; set; } = 0; // a float here: torchvision drops proposals under 1e-3
     [Key("FPN_POST_NMS_TOP_N_TRAIN")] public int FpnPostNmsTopNTrain { get; set; } = 2000;
     [Key("FPN_POST_NMS_TOP_N_TEST")] public int FpnPostNmsTopNTest { get; set; } = 2000;
-    [Key("FPN_POST_NMS_PER_BATCH")] public bool FpnPostNmsPerBatch { get; set; } = true;
+    // False (per image) unlike maskrcnn-benchmark's True, which picks training proposals over the whole batch (its issue #672).
+    [Key("FPN_POST_NMS_PER_BATCH")] public bool FpnPostNmsPerBatch { get; set; } = false;
     [Key("RPN_HEAD")] public string RpnHead { get; set; } = "SingleConvRPNHead";
 }

@@ -7,14 +7,15 @@ namespace MaskRcnn.Layers;
 /// Encodes boxes as regression targets relative to reference boxes and decodes predictions back:
 /// (dx, dy, dw, dh) = weights · ((x − xa)/wa, (y − ya)/ha, log(w/wa), log(h/ha)) on box centres and sizes.
 /// Weights are (10, 10, 5, 5) for the box head and (1, 1, 1, 1) for the RPN. dw and dh are clamped at
-/// <see cref="DefaultClip"/> before exp so that a wild prediction cannot overflow.
+/// <see cref="DefaultClip"/> before exp so that a wild prediction cannot overflow. <paramref name="plusOne"/> is 1 for
+/// maskrcnn-benchmark's convention (widths x2 − x1 + 1, decoded x2 one pixel in), 0 for torchvision's.
 /// </summary>
-public sealed class BoxCoder(double wx, double wy, double ww, double wh, double clip = BoxCoder.DefaultClip)
+public sealed class BoxCoder(double wx, double wy, double ww, double wh, double clip = BoxCoder.DefaultClip, float plusOne = 0f)
 {
     /// <summary>log(1000/16): no box grows more than 1000/16 times its reference.</summary>
     public const double DefaultClip = 4.135166556742356;
 
-    public BoxCoder(IReadOnlyList<double> weights, double clip = DefaultClip) : this(weights[0], weights[1], weights[2], weights[3], clip) { }
+    public BoxCoder(IReadOnlyList<double> weights, double clip = DefaultClip, float plusOne = 0f) : this(weights[0], weights[1], weights[2], weights[3], clip, plusOne) { }
 
     public (double X, double Y, double W, double H) Weights => (wx, wy, ww, wh);
 
@@ -45,14 +46,14 @@ public sealed class BoxCoder(double wx, double wy, double ww, double wh, double 
         var py = dy * h[.., TensorIndex.None] + cy[.., TensorIndex.None];
         var halfW = 0.5f * (torch.exp(dw) * w[.., TensorIndex.None]);
         var halfH = 0.5f * (torch.exp(dh) * h[.., TensorIndex.None]);
-        var boxes = torch.stack([px - halfW, py - halfH, px + halfW, py + halfH], dim: 2).flatten(1);
+        var boxes = torch.stack([px - halfW, py - halfH, px + halfW - plusOne, py + halfH - plusOne], dim: 2).flatten(1);
         return boxes.MoveToOuterDisposeScope();
     }
 
-    static (Tensor W, Tensor H, Tensor Cx, Tensor Cy) CentreSize(Tensor boxes)
+    (Tensor W, Tensor H, Tensor Cx, Tensor Cy) CentreSize(Tensor boxes)
     {
-        var w = boxes[.., 2] - boxes[.., 0];
-        var h = boxes[.., 3] - boxes[.., 1];
+        var w = boxes[.., 2] - boxes[.., 0] + plusOne;
+        var h = boxes[.., 3] - boxes[.., 1] + plusOne;
         return (w, h, boxes[.., 0] + 0.5f * w, boxes[.., 1] + 0.5f * h);
     }
 }

@@ -10,4 +10,6 @@ public static class BoxFields
     public const string MatchedIndices = "matched_idxs";
     public const string RegressionTargets = "regression_targets";
     public const string IsCrowd = "iscrowd";
+    /// <summary>Predicted mask probabilities of detections, [N,1,M,M] before pasting.</summary>
+    public const string MaskProbabilities = "mask";
 }

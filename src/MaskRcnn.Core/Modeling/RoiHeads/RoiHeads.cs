@@ -1,0 +1,41 @@
+using MaskRcnn.Modeling.RoiHeads.Box;
+using MaskRcnn.Modeling.RoiHeads.Mask;
+using MaskRcnn.Structures;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MaskRcnn.Modeling.RoiHeads;
+
+/// <summary>The box head and, for Mask R-CNN, the mask head, in maskrcnn-benchmark's order: in training the mask
+/// head learns from the box head's foreground samples; at inference it runs on the box head's detections.</summary>
+public sealed class RoiHeads : nn.Module
+{
+    readonly BoxHead box;
+    readonly MaskHead? mask;
+    readonly bool shareBoxFeatures;
+
+    public RoiHeads(BoxHead box, MaskHead? mask, bool shareBoxFeatures) : base(nameof(RoiHeads))
+    {
+        this.box = box;
+        this.mask = mask;
+        this.shareBoxFeatures = shareBoxFeatures;
+        register_module("box", box);
+        if (mask is not null) register_module("mask", mask);
+    }
+
+    public bool HasMasks => mask is not null;
+
+    public (List<BoxList> Detections, Dictionary<string, Tensor> Losses) Forward(Tensor[] features, IReadOnlyList<BoxList> proposals,
+        IReadOnlyList<BoxList>? targets, Generator? generator)
+    {
+        var (rois, _, losses) = box.Forward(features, proposals, targets, generator);
+        Func<IReadOnlyList<BoxList>, Tensor>? shared = shareBoxFeatures ? r => box.FeatureExtractor.forward(features, r) : null;
+        if (mask is null) return (rois, losses);
+        if (training)
+        {
+            losses["loss_mask"] = mask.Loss(features, rois, targets!, shared)!;
+            return (rois, losses);
+        }
+        return (mask.Infer(features, rois, shared), losses);
+    }
+}
