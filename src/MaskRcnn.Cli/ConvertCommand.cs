@@ -23,9 +23,10 @@ public static class ConvertCommand
         to.AcceptOnlyFromAmong(WeightSchemeNames.MaskRcnn, WeightSchemeNames.Torchvision);
         var input = new Option<string>("--input", "-i") { Description = "Weights to read (.safetensors)", Required = true };
         var output = new Option<string>("--output", "-o") { Description = "File to write (.safetensors)", Required = true };
+        var allowUnknown = new Option<bool>("--allow-unknown") { Description = "Write the recognised weights even when some names are unknown (they are listed and left out)" };
         var command = new Command("convert", "Rename a .safetensors weight file to our names (or ours to torchvision's) and report every name")
         {
-            from, to, input, output,
+            from, to, input, output, allowUnknown,
         };
         command.SetAction(result =>
         {
@@ -33,7 +34,7 @@ public static class ConvertCommand
             if (!File.Exists(inputPath)) throw new ConfigException($"--input {inputPath}: no such file");
             var fromName = result.GetValue(from)!;
             var report = WeightConversion.Convert(inputPath, result.GetValue(output)!,
-                fromName == "auto" ? null : WeightSchemeNames.Parse(fromName), WeightSchemeNames.Parse(result.GetValue(to)!));
+                fromName == "auto" ? null : WeightSchemeNames.Parse(fromName), WeightSchemeNames.Parse(result.GetValue(to)!), result.GetValue(allowUnknown));
             stdout.Write(report.Format());
             return MaskRcnnCommandLine.Ok;
         });

@@ -3,6 +3,8 @@ namespace MaskRcnn.Checkpoint;
 /// <summary>
 /// File-to-file renaming behind <c>maskrcnn convert</c>: any known scheme to our checkpoint format, or our names
 /// to torchvision's. Tensors keep their stored dtypes; only names change. Checkpoint extras are not carried over.
+/// Names the scheme's map does not know stop the conversion unless <c>allowUnknown</c>: a partial file would
+/// only fail later, at loading, further from the cause.
 /// </summary>
 public static class WeightConversion
 {
@@ -12,11 +14,16 @@ public static class WeightConversion
         "use MODEL.RESNETS.STRIDE_IN_1X1 False, INPUT.TO_BGR255 False, INPUT.PIXEL_MEAN (0.485, 0.456, 0.406), INPUT.PIXEL_STD (0.229, 0.224, 0.225); " +
         "its COCO predictors have 91 outputs indexed by COCO category id";
 
-    public static ConversionReport Convert(string input, string output, WeightScheme? from, WeightScheme to)
+    public static ConversionReport Convert(string input, string output, WeightScheme? from, WeightScheme to, bool allowUnknown = false)
     {
         if (to == WeightScheme.MaskRcnnBenchmark)
             throw new ArgumentException($"convert writes {WeightSchemeNames.MaskRcnn} or {WeightSchemeNames.Torchvision} names; maskrcnn-benchmark's are ours (--to {WeightSchemeNames.MaskRcnn})");
         using var converted = WeightNameConverter.ToOurs(input, SafeTensorsFile.Load(input), from);
+        var unknown = converted.OfKind(NameMappingKind.Unknown).Select(m => m.Source).ToList();
+        if (unknown.Count > 0 && !allowUnknown)
+            throw new WeightFileException($"{input}: {unknown.Count} of {converted.Mappings.Count} names are not {converted.Scheme.Name()} names this tool maps: " +
+                string.Join(", ", unknown.Take(4)) + (unknown.Count > 4 ? $", and {unknown.Count - 4} more" : "") + "; nothing written (--allow-unknown writes the rest)");
+        if (converted.Weights.Count == 0) throw new WeightFileException($"{input}: no model weights to write");
         var written = converted.Weights.Count;
         IReadOnlyList<NameMapping> exported = [];
         var added = new List<string>();

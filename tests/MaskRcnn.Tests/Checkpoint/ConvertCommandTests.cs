@@ -35,6 +35,12 @@ public class ConvertCommandTests
         var converted = Path.Combine(dir.Path, "ours.safetensors");
 
         var (code, output, err) = Run("convert", "--input", torchvision, "--output", converted);
+        Assert.Equal((1, ""), (code, output));
+        Assert.Equal($"maskrcnn: error: {torchvision}: 1 of 17 names are not torchvision names this tool maps: rpn.head.conv.1.0.weight; " +
+            "nothing written (--allow-unknown writes the rest)\n", err);
+        Assert.False(File.Exists(converted));
+
+        (code, output, err) = Run("convert", "--input", torchvision, "--output", converted, "--allow-unknown");
         Assert.Equal("", err);
         Assert.Equal(0, code);
         Assert.StartsWith($"converted {torchvision} (torchvision names) -> {converted} (maskrcnn names)\n", output);
@@ -111,6 +117,9 @@ public class ConvertCommandTests
         (code, _, err) = Run("convert", "--input", unknown, "--output", output);
         Assert.Equal(1, code);
         Assert.Contains("names are neither torchvision's", err);
+        (code, _, err) = Run("convert", "--from", "torchvision", "--input", unknown, "--output", output, "--allow-unknown");
+        Assert.Equal(1, code);
+        Assert.Equal($"maskrcnn: error: {unknown}: no model weights to write\n", err);
         Assert.False(File.Exists(output));
     }
 
