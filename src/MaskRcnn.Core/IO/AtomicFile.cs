@@ -21,6 +21,29 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>
+    /// Streams the content into a temporary file beside <paramref name="path"/> and moves it into place only when
+    /// <paramref name="write"/> returns; if it throws, the previous file is untouched and the temporary file removed.
+    /// For content too large to build in memory first (weight files).
+    /// </summary>
+    public static void Write(string path, Action<Stream> write)
+    {
+        var temp = TempPathFor(path);
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 20))
+            {
+                write(stream);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
+    }
+
     public static void WriteAllText(string path, string text) =>
         WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(text));
 

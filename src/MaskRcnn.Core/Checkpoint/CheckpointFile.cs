@@ -1,0 +1,81 @@
+using System.Globalization;
+using System.Reflection;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MaskRcnn.Checkpoint;
+
+/// <summary>
+/// This tool's checkpoints: one safetensors file holding the model's parameters and persistent buffers under
+/// their own names, the extras under <c>extra/</c>, and metadata naming the format, its version and the naming
+/// scheme (<see cref="CheckpointFormat"/>). Written atomically: a failure while saving leaves the previous file.
+/// </summary>
+public static class CheckpointFile
+{
+    public static void Save(string path, nn.Module module, CheckpointExtras? extras = null) =>
+        SaveWeights(path, module.state_dict(), extras);
+
+    /// <summary>Saves weights already under our names (a model's state dict, or converted weights).</summary>
+    public static void SaveWeights(string path, IEnumerable<KeyValuePair<string, Tensor>> weights, CheckpointExtras? extras = null,
+        IReadOnlyDictionary<string, string>? provenance = null)
+    {
+        extras ??= new CheckpointExtras();
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [CheckpointFormat.FormatKey] = CheckpointFormat.FormatName,
+            [CheckpointFormat.VersionKey] = CheckpointFormat.Version.ToString(CultureInfo.InvariantCulture),
+            [CheckpointFormat.SchemeKey] = WeightSchemeNames.MaskRcnn,
+            [CheckpointFormat.ProducerKey] = Producer,
+        };
+        if (extras.Iteration is { } iteration) metadata[CheckpointFormat.IterationKey] = iteration.ToString(CultureInfo.InvariantCulture);
+        foreach (var (key, value) in provenance ?? new Dictionary<string, string>())
+            if (!metadata.TryAdd(key, value)) throw new ArgumentException($"checkpoint metadata key '{key}' is reserved");
+        foreach (var (key, value) in extras.Metadata) metadata[CheckpointFormat.ExtraPrefix + CheckExtraName(key)] = value;
+
+        var tensors = new List<KeyValuePair<string, Tensor>>();
+        foreach (var (name, tensor) in weights)
+        {
+            if (name.StartsWith(CheckpointFormat.ExtraPrefix, StringComparison.Ordinal))
+                throw new ArgumentException($"model weight name '{name}' collides with the extras' prefix {CheckpointFormat.ExtraPrefix}");
+            tensors.Add(new(name, tensor));
+        }
+        foreach (var (name, tensor) in extras.Tensors) tensors.Add(new(CheckpointFormat.ExtraPrefix + CheckExtraName(name), tensor));
+        SafeTensorsWriter.Write(path, tensors, metadata);
+    }
+
+    /// <summary>Loads a checkpoint of ours into <paramref name="module"/> (strictly, as <see cref="WeightLoader"/>) and returns its extras.</summary>
+    public static LoadedCheckpoint Load(string path, nn.Module module)
+    {
+        using var content = SafeTensorsFile.Load(path);
+        var version = CheckpointFormat.CheckReadable(path, content.Metadata);
+        long? iteration = null;
+        if (content.Metadata.TryGetValue(CheckpointFormat.IterationKey, out var text))
+            iteration = long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var i)
+                ? i : throw new WeightFileException($"{path}: checkpoint metadata {CheckpointFormat.IterationKey} '{text}' is not a non-negative integer");
+        var extraMetadata = content.Metadata.Where(m => m.Key.StartsWith(CheckpointFormat.ExtraPrefix, StringComparison.Ordinal))
+            .ToDictionary(m => m.Key[CheckpointFormat.ExtraPrefix.Length..], m => m.Value, StringComparer.Ordinal);
+
+        var model = new StateDict(content.Metadata);
+        var extraTensors = new StateDict();
+        foreach (var (name, tensor) in content.Release())
+        {
+            if (name.StartsWith(CheckpointFormat.ExtraPrefix, StringComparison.Ordinal)) extraTensors.Add(name[CheckpointFormat.ExtraPrefix.Length..], tensor);
+            else model.Add(name, tensor);
+        }
+        try
+        {
+            using var converted = WeightNameConverter.ToOurs(path, model, WeightScheme.MaskRcnn);
+            return new LoadedCheckpoint(WeightLoader.Load(module, converted), version, iteration, extraTensors, extraMetadata);
+        }
+        catch
+        {
+            extraTensors.Dispose();
+            throw;
+        }
+    }
+
+    static string CheckExtraName(string name) =>
+        string.IsNullOrEmpty(name) ? throw new ArgumentException("checkpoint extras need non-empty names") : name;
+
+    static string Producer { get; } = "maskrcnn " + (typeof(CheckpointFile).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown");
+}

@@ -1,0 +1,137 @@
+using MaskRcnn.Checkpoint;
+using MaskRcnn.Cli;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MaskRcnn.Tests.Checkpoint;
+
+/// <summary><c>maskrcnn convert</c> end to end through the command line.</summary>
+public class ConvertCommandTests
+{
+    static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        var code = MaskRcnnCommandLine.Run(args, stdout, stderr);
+        return (code, stdout.ToString().ReplaceLineEndings("\n"), stderr.ToString().ReplaceLineEndings("\n"));
+    }
+
+    /// <summary>A torchvision-named file (0.14 names, counters, one name of a v2 model) with <see cref="CheckpointTestModel"/>'s values.</summary>
+    static string TorchvisionFile(TempDir dir, StateDict ours)
+    {
+        var path = Path.Combine(dir.Path, "tv.safetensors");
+        var named = ours.Select(e => new KeyValuePair<string, Tensor>(TorchvisionNames.FromOurs(e.Key)!, e.Value))
+            .Append(new("backbone.body.bn1.num_batches_tracked", torch.tensor(0L)))
+            .Append(new("rpn.head.conv.1.0.weight", torch.ones(2)));
+        SafeTensorsWriter.Write(path, named, new Dictionary<string, string> { ["format"] = "pt" });
+        return path;
+    }
+
+    [Fact]
+    public void TorchvisionToOursAndBack()
+    {
+        using var dir = new TempDir();
+        using var ours = CheckpointTestModel.Weights();
+        var torchvision = TorchvisionFile(dir, ours);
+        var converted = Path.Combine(dir.Path, "ours.safetensors");
+
+        var (code, output, err) = Run("convert", "--input", torchvision, "--output", converted);
+        Assert.Equal((1, ""), (code, output));
+        Assert.Equal($"maskrcnn: error: {torchvision}: 1 of 17 names are not torchvision names this tool maps: rpn.head.conv.1.0.weight; " +
+            "nothing written (--allow-unknown writes the rest)\n", err);
+        Assert.False(File.Exists(converted));
+
+        (code, output, err) = Run("convert", "--input", torchvision, "--output", converted, "--allow-unknown");
+        Assert.Equal("", err);
+        Assert.Equal(0, code);
+        Assert.StartsWith($"converted {torchvision} (torchvision names) -> {converted} (maskrcnn names)\n", output);
+        Assert.Contains("  tensors in the input      17\n", output);
+        Assert.Contains("  renamed to ours           11\n", output);
+        Assert.Contains("  same name as ours          4\n", output);
+        Assert.Contains("  ignored                    1\n", output);
+        Assert.Contains("  unknown, not written       1\n", output);
+        Assert.Contains("  tensors written           15\n", output);
+        Assert.Contains("\n  backbone.body.conv1.weight -> backbone.body.stem.conv1.weight\n", output);
+        Assert.Contains("\n  rpn.head.conv.0.0.bias -> rpn.head.conv.bias\n", output);
+        Assert.Contains("ignored:\n  backbone.body.bn1.num_batches_tracked (BatchNorm step counter, unused by frozen BatchNorm)\n", output);
+        Assert.Contains("unknown, not written:\n  rpn.head.conv.1.0.weight\n", output);
+        Assert.Contains("note: torchvision's ResNet strides in its 3x3 convolutions", output);
+
+        using (var model = CheckpointTestModel.Build())
+        using (var checkpoint = CheckpointFile.Load(converted, model))
+        {
+            foreach (var (name, tensor) in ours) TensorAssert.Equal(tensor, model.state_dict()[name], name);
+            using var raw = SafeTensorsFile.Open(converted);
+            Assert.Equal("torchvision", raw.Metadata["converted_from"]);
+        }
+
+        var back = Path.Combine(dir.Path, "back.safetensors");
+        (code, output, err) = Run("convert", "--to", "torchvision", "--input", converted, "--output", back);
+        Assert.Equal("", err);
+        Assert.Equal(0, code);
+        Assert.Contains("(maskrcnn names) -> ", output);
+        Assert.Contains("\n  backbone.body.stem.conv1.weight -> backbone.body.conv1.weight\n", output);
+        Assert.Contains("added:\n  backbone.body.bn1.num_batches_tracked = 0\n  backbone.body.layer1.0.bn1.num_batches_tracked = 0\n", output);
+        Assert.DoesNotContain("note:", output);
+        using var exported = SafeTensorsFile.Load(back);
+        Assert.Equal("pt", exported.Metadata["format"]);
+        Assert.Equal(17, exported.Count);
+        foreach (var (name, tensor) in ours) TensorAssert.Equal(tensor, exported[TorchvisionNames.FromOurs(name)!], name);
+        Assert.Equal(ScalarType.Int64, exported["backbone.body.layer1.0.bn1.num_batches_tracked"].dtype);
+    }
+
+    [Fact]
+    public void MaskRcnnBenchmarkCheckpointIsDetected()
+    {
+        using var dir = new TempDir();
+        var output = Path.Combine(dir.Path, "ours.safetensors");
+        var (code, text, err) = Run("convert", "--from", "auto", "-i", TestPaths.Fixture("checkpoint/maskrcnn_benchmark_checkpoint.safetensors"), "-o", output);
+        Assert.Equal((0, ""), (code, err));
+        Assert.Contains("(maskrcnn-benchmark names)", text);
+        Assert.Contains("\n  module.rpn.head.conv.weight -> rpn.head.conv.weight\n", text);
+        Assert.Contains("\n  module.rpn.anchor_generator.cell_anchors.0 (anchor buffer, recomputed from the config)\n", text);
+        using var model = CheckpointTestModel.Build();
+        using var checkpoint = CheckpointFile.Load(output, model);
+        Assert.Equal(15, checkpoint.Report.Loaded.Count);
+    }
+
+    [Fact]
+    public void UsageErrorsExitWith2AndFailuresWith1()
+    {
+        using var dir = new TempDir();
+        var output = Path.Combine(dir.Path, "out.safetensors");
+        Assert.Equal(2, Run("convert", "--input", "x.safetensors").Code); // no --output
+        Assert.Equal(2, Run("convert", "--from", "caffe2", "--input", "x", "--output", output).Code);
+        Assert.Equal(2, Run("convert", "--to", "maskrcnn-benchmark", "--input", "x", "--output", output).Code);
+        var (missing, _, missingErr) = Run("convert", "--input", Path.Combine(dir.Path, "nope.safetensors"), "--output", output);
+        Assert.Equal(2, missing);
+        Assert.Equal($"maskrcnn: error: --input {Path.Combine(dir.Path, "nope.safetensors")}: no such file\n", missingErr);
+
+        var corrupt = dir.File("corrupt.safetensors", "not a safetensors file at all");
+        var (code, _, err) = Run("convert", "--input", corrupt, "--output", output);
+        Assert.Equal(1, code);
+        Assert.StartsWith($"maskrcnn: error: {corrupt}: header length ", err);
+        Assert.Single(err.TrimEnd('\n').Split('\n'));
+
+        var unknown = Path.Combine(dir.Path, "resnet.safetensors");
+        using (var w = torch.ones(1)) SafeTensorsWriter.Write(unknown, [new("conv1.weight", w)]);
+        (code, _, err) = Run("convert", "--input", unknown, "--output", output);
+        Assert.Equal(1, code);
+        Assert.Contains("names are neither torchvision's", err);
+        (code, _, err) = Run("convert", "--from", "torchvision", "--input", unknown, "--output", output, "--allow-unknown");
+        Assert.Equal(1, code);
+        Assert.Equal($"maskrcnn: error: {unknown}: no model weights to write\n", err);
+        Assert.False(File.Exists(output));
+    }
+
+    [Fact]
+    public void ExportRefusesWeightsTorchvisionHasNoPlaceFor()
+    {
+        using var dir = new TempDir();
+        var input = Path.Combine(dir.Path, "gn.safetensors");
+        using (var w = torch.ones(1)) SafeTensorsWriter.Write(input, [new("backbone.fpn.fpn_inner1.0.weight", w), new("backbone.fpn.fpn_inner1.1.weight", w)]);
+        var (code, _, err) = Run("convert", "--to", "torchvision", "--input", input, "--output", Path.Combine(dir.Path, "o.safetensors"));
+        Assert.Equal(1, code);
+        Assert.Equal($"maskrcnn: error: {input}: torchvision's R-50-FPN model has no counterpart for 2 weight(s): backbone.fpn.fpn_inner1.0.weight, " +
+            "backbone.fpn.fpn_inner1.1.weight (only R-50-FPN Mask/Faster R-CNN without GroupNorm exports)\n", err);
+    }
+}
