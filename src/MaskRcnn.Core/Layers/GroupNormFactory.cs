@@ -46,8 +46,17 @@ public sealed class GroupNormFactory
     }
 
     /// <summary>A GroupNorm over <paramref name="channels"/>/<paramref name="divisor"/> channels; weight 1, bias 0.</summary>
-    public GroupNorm Create(int channels, bool affine = true, int divisor = 1) =>
-        torch.nn.GroupNorm(GroupCount(channels, divisor), channels / divisor, Epsilon, affine);
+    public GroupNorm Create(int channels, bool affine = true, int divisor = 1)
+    {
+        var norm = torch.nn.GroupNorm(GroupCount(channels, divisor), channels / divisor, Epsilon, affine);
+        // TorchSharp 0.107 leaves GroupNorm's affine parameters uninitialised (torch.empty); PyTorch starts at 1 and 0.
+        if (affine)
+        {
+            torch.nn.init.ones_(norm.weight);
+            torch.nn.init.zeros_(norm.bias!);
+        }
+        return norm;
+    }
 
     static int FloorDiv(int a, int b) => (int)Math.Floor((double)a / b);
 }
