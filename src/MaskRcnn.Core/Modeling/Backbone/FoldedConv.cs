@@ -33,7 +33,7 @@ public sealed class FoldedConv : IDisposable
         return new FoldedConv(w, b, conv);
     }
 
-    public Tensor Forward(Tensor input) => nn.functional.conv2d(input, weight, bias, stride, padding, dilation, groups);
+    public Tensor Forward(Tensor input) => ConvLayers.Apply(input, weight, bias, stride, padding, dilation, groups);
 
     public void Dispose()
     {

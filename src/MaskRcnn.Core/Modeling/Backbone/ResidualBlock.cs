@@ -57,10 +57,10 @@ public abstract class ResidualBlock : nn.Module<Tensor, Tensor>, IInferenceFusab
         var x = input;
         for (int i = 0; i < chain.Length; i++)
         {
-            x = chain[i].Norm.call(chain[i].Conv.call(x));
+            x = chain[i].Norm.call(ConvLayers.Apply(chain[i].Conv, x));
             if (i < chain.Length - 1) x = x.relu_();
         }
-        var shortcut = projection is var (conv, norm) ? norm.call(conv.call(input)) : input;
+        var shortcut = projection is var (conv, norm) ? norm.call(ConvLayers.Apply(conv, input)) : input;
         return x.add_(shortcut).relu_();
     }
 
