@@ -34,6 +34,7 @@ public static partial class TorchNativeLoader
         {
             if (attempted) return;
             attempted = true;
+            TorchHugePages.Enable(); // before LibTorch's first allocation, which reads the switch once
             if (!OperatingSystem.IsLinux()) return;
             var original = FindOriginal();
             if (original is null) return; // TorchSharp reports a missing package itself

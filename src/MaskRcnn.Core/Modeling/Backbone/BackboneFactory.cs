@@ -1,0 +1,83 @@
+using MaskRcnn.Config;
+using MaskRcnn.Layers;
+
+namespace MaskRcnn.Modeling.Backbone;
+
+/// <summary>
+/// Builds the backbone named by MODEL.BACKBONE.CONV_BODY, as maskrcnn-benchmark's registry does, and freezes
+/// MODEL.BACKBONE.FREEZE_CONV_BODY_AT stages. Bodies: R-50/101 -C4 (layer3, stride 16) and -C5 (layer4,
+/// stride 32); R-50/101/152 -FPN, and torchvision's R-18/34 with FPN (layers 1–4, P2–P6); VGG-16-C5.
+/// </summary>
+public static class BackboneFactory
+{
+    /// <param name="frozenBatchNormEps">eps of the frozen batch norms; null: 0 as maskrcnn-benchmark for its ResNets,
+    /// 1e-5 for R-18/34, whose only weights are torchvision's.</param>
+    delegate BackboneNetwork Builder(MaskRcnnConfig cfg, double? frozenBatchNormEps);
+
+    static readonly IReadOnlyDictionary<string, Builder> Builders = new Dictionary<string, Builder>
+    {
+        ["R-50-C4"] = (cfg, eps) => ResNet(cfg, ResNetLayout.R50, stageCount: 3, fpn: false, eps),
+        ["R-50-C5"] = (cfg, eps) => ResNet(cfg, ResNetLayout.R50, stageCount: 4, fpn: false, eps),
+        ["R-101-C4"] = (cfg, eps) => ResNet(cfg, ResNetLayout.R101, stageCount: 3, fpn: false, eps),
+        ["R-101-C5"] = (cfg, eps) => ResNet(cfg, ResNetLayout.R101, stageCount: 4, fpn: false, eps),
+        ["R-50-FPN"] = (cfg, eps) => ResNet(cfg, ResNetLayout.R50, stageCount: 4, fpn: true, eps),
+        ["R-101-FPN"] = (cfg, eps) => ResNet(cfg, ResNetLayout.R101, stageCount: 4, fpn: true, eps),
+        ["R-152-FPN"] = (cfg, eps) => ResNet(cfg, ResNetLayout.R152, stageCount: 4, fpn: true, eps),
+        ["R-18-FPN"] = (cfg, eps) => ResNet(cfg, ResNetLayout.R18, stageCount: 4, fpn: true, eps ?? NormLayers.TorchvisionEps),
+        ["R-34-FPN"] = (cfg, eps) => ResNet(cfg, ResNetLayout.R34, stageCount: 4, fpn: true, eps ?? NormLayers.TorchvisionEps),
+        ["VGG-16-C5"] = (cfg, _) => Vgg16(cfg),
+    };
+
+    public static IReadOnlyCollection<string> Names => (IReadOnlyCollection<string>)Builders.Keys;
+
+    public static BackboneNetwork Build(MaskRcnnConfig cfg, double? frozenBatchNormEps = null)
+    {
+        var name = cfg.Model.Backbone.ConvBody;
+        if (!Builders.TryGetValue(name, out var build))
+            throw new ConfigException($"MODEL.BACKBONE.CONV_BODY: unknown backbone '{name}'; expected one of {string.Join(", ", Builders.Keys)}");
+        return build(cfg, frozenBatchNormEps);
+    }
+
+    static BackboneNetwork ResNet(MaskRcnnConfig cfg, ResNetLayout layout, int stageCount, bool fpn, double? eps)
+    {
+        var frozenEps = eps ?? NormLayers.MaskRcnnBenchmarkEps;
+        var widths = ResNetWidths.From(cfg);
+        if (layout.Block == ResNetBlockKind.Basic && widths.NumGroups != 1)
+            throw new ConfigException($"MODEL.RESNETS.NUM_GROUPS: {cfg.Model.Backbone.ConvBody} has BasicBlocks, which have no groups (got {widths.NumGroups})");
+        int[] returned = fpn ? [1, 2, 3, 4] : [stageCount];
+        var body = new ResNetBody(layout, widths, stageCount, returned, NormLayers.ForStem(cfg, frozenEps), NormLayers.ForBlocks(cfg, frozenEps));
+        Freeze(cfg, body);
+        var outChannels = cfg.Model.ResNets.BackboneOutChannels;
+        if (!fpn)
+        {
+            CheckOutChannels(cfg, body.OutChannels[^1]);
+            return new BackboneNetwork(body, null);
+        }
+        var pyramid = new FeaturePyramidNetwork(body.OutChannels, outChannels,
+            cfg.Model.Fpn.UseGn ? GroupNormFactory.From(cfg) : null, cfg.Model.Fpn.UseRelu, new LastLevelMaxPool());
+        return new BackboneNetwork(body, pyramid);
+    }
+
+    static BackboneNetwork Vgg16(MaskRcnnConfig cfg)
+    {
+        var body = new Vgg16Body();
+        Freeze(cfg, body);
+        CheckOutChannels(cfg, body.OutChannels[^1]);
+        return new BackboneNetwork(body, null);
+    }
+
+    static void Freeze(MaskRcnnConfig cfg, BackboneBody body)
+    {
+        var freezeAt = cfg.Model.Backbone.FreezeConvBodyAt;
+        if (freezeAt > body.FreezableStageCount)
+            throw new ConfigException($"MODEL.BACKBONE.FREEZE_CONV_BODY_AT: {cfg.Model.Backbone.ConvBody} has {body.FreezableStageCount} stages, cannot freeze {freezeAt}");
+        body.Freeze(freezeAt);
+    }
+
+    /// <summary>Without FPN the heads are built for BACKBONE_OUT_CHANNELS; maskrcnn-benchmark would fail later on a mismatch.</summary>
+    static void CheckOutChannels(MaskRcnnConfig cfg, int actual)
+    {
+        if (cfg.Model.ResNets.BackboneOutChannels != actual)
+            throw new ConfigException($"MODEL.RESNETS.BACKBONE_OUT_CHANNELS: {cfg.Model.Backbone.ConvBody} outputs {actual} channels, but the setting is {cfg.Model.ResNets.BackboneOutChannels}");
+    }
+}
