@@ -13,20 +13,17 @@ import time
 import torch
 import torchvision
 
-from make_model_fixture import reference_value, uniform
+import reference_weights as rw
 
 
 def build(min_size, max_size):
     model = torchvision.models.detection.maskrcnn_resnet50_fpn(weights=None, weights_backbone=None, min_size=min_size, max_size=max_size)
-    with torch.no_grad():
-        for key, tensor in model.state_dict().items():
-            if not key.endswith("num_batches_tracked"):
-                tensor.copy_(reference_value(key, tuple(tensor.shape)))
+    rw.fill(model)
     return model
 
 
 def image(h, w, key="image"):
-    return torch.from_numpy(uniform(key, 3 * h * w).astype("float32")).reshape(3, h, w)
+    return torch.from_numpy(rw.uniform(key, 3 * h * w).astype("float32")).reshape(3, h, w)
 
 
 def targets(h, w):

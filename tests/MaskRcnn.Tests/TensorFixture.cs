@@ -10,7 +10,7 @@ namespace MaskRcnn.Tests;
 /// "dtype": "float32"|"float64"|"int64"|"bool", "data": [flat row-major values]}}}]}</c>.
 /// Tests read them with no Python present.
 /// </summary>
-sealed class TensorFixture
+public sealed class TensorFixture
 {
     public required string Op { get; init; }
     public required IReadOnlyList<FixtureCase> Cases { get; init; }
@@ -31,7 +31,7 @@ sealed class TensorFixture
     }
 }
 
-sealed class FixtureCase(JsonElement element)
+public sealed class FixtureCase(JsonElement element)
 {
     public string Name => element.GetProperty("name").GetString()!;
 

@@ -1,46 +1,89 @@
+using System.Text;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MaskRcnn.Checkpoint;
 
 /// <summary>
-/// Deterministic "trained-looking" weights computed from a tensor's name and shape, so that parity tests and
-/// benchmarks can give this tool and torchvision identical models without storing weights. The Python scripts
-/// (scripts/make_model_fixture.py) use the same rule: h = FNV-1a 32-bit hash of the name; element i gets
-/// u = ((i·2654435761 + h) mod 2³²)/2³²; then running_mean (2u−1)·0.1, running_var 0.5+u, 1-D weight 0.5+0.5u,
-/// bias (2u−1)·0.1, other weights (2u−1)·√(6/fan_in); computed in double, stored as float32.
+/// Deterministic stand-in weights, computed the same way by scripts/reference_weights.py, so that parity tests and
+/// benchmarks can give this tool and torchvision identical models without storing weights. Every tensor is filled from its torchvision key: h = FNV-1a 32-bit of the
+/// UTF-8 key; element i (row-major) gets u = ((i·2654435761 + h) mod 2^32) / 2^32, then by key suffix
+/// running_mean (2u−1)·0.1, running_var 0.5+u, bias (2u−1)·0.1, 1-D weight 0.5+0.5u, ≥2-D weight
+/// (2u−1)·sqrt(6/fan_in) with fan_in = shape[1]·prod(shape[2:]); in double, stored as float32.
+/// num_batches_tracked is left alone.
 /// </summary>
 public static class ReferenceWeights
 {
-    public static Tensor For(string name, long[] shape)
-    {
-        long n = shape.Aggregate(1L, (a, b) => a * b);
-        var values = new float[n];
-        var u = Uniform(name, n);
-        Func<double, double> rule =
-            name.EndsWith("running_mean") ? x => (2 * x - 1) * 0.1 :
-            name.EndsWith("running_var") ? x => 0.5 + x :
-            name.EndsWith("bias") ? x => (2 * x - 1) * 0.1 :
-            name.EndsWith("weight") && shape.Length == 1 ? x => 0.5 + 0.5 * x :
-            WeightRule(shape, n);
-        for (long i = 0; i < n; i++) values[i] = (float)rule(u[i]);
-        return torch.tensor(values, shape);
-    }
+    const ulong Golden = 2654435761;
 
-    /// <summary>The rule's uniform numbers in [0, 1) for a name.</summary>
-    public static double[] Uniform(string name, long n)
+    public static uint Fnv1a(string key)
     {
         uint h = 2166136261;
-        foreach (var b in System.Text.Encoding.UTF8.GetBytes(name)) h = unchecked((h ^ b) * 16777619);
-        var u = new double[n];
-        for (long i = 0; i < n; i++) u[i] = unchecked((uint)((ulong)i * 2654435761UL + h)) / 4294967296.0;
-        return u;
+        foreach (var b in Encoding.UTF8.GetBytes(key))
+            h = unchecked((h ^ b) * 16777619);
+        return h;
     }
 
-    static Func<double, double> WeightRule(long[] shape, long n)
+    /// <summary>u of element <paramref name="index"/> of the tensor named by hash <paramref name="h"/>.</summary>
+    public static double Uniform(uint h, long index) => (double)((ulong)index * Golden + h & 0xFFFFFFFF) / 4294967296.0;
+
+    /// <summary>The float32 CPU tensor of a torchvision key and shape, or null for keys the rule leaves alone.</summary>
+    public static Tensor? Values(string key, long[] shape)
     {
-        double fanIn = shape.Length > 1 ? shape.Skip(1).Aggregate(1L, (a, b) => a * b) : n;
-        double bound = Math.Sqrt(6.0 / fanIn);
-        return x => (2 * x - 1) * bound;
+        if (key.EndsWith("num_batches_tracked", StringComparison.Ordinal)) return null;
+        long n = shape.Aggregate(1L, (a, b) => a * b);
+        Func<double, double> map;
+        if (key.EndsWith("running_mean", StringComparison.Ordinal)) map = u => (2 * u - 1) * 0.1;
+        else if (key.EndsWith("running_var", StringComparison.Ordinal)) map = u => 0.5 + u;
+        else if (key.EndsWith("bias", StringComparison.Ordinal)) map = u => (2 * u - 1) * 0.1;
+        else if (key.EndsWith("weight", StringComparison.Ordinal) && shape.Length == 1) map = u => 0.5 + 0.5 * u;
+        else if (key.EndsWith("weight", StringComparison.Ordinal))
+        {
+            double bound = Math.Sqrt(6.0 / (shape[1] * shape.Skip(2).Aggregate(1L, (a, b) => a * b)));
+            map = u => (2 * u - 1) * bound;
+        }
+        else throw new ArgumentException($"no reference-weight rule for {key}");
+        var h = Fnv1a(key);
+        var data = new float[n];
+        Parallel.For(0, (n + 65535) / 65536, chunk =>
+        {
+            long end = Math.Min(n, (chunk + 1) * 65536);
+            for (long i = chunk * 65536; i < end; i++) data[i] = (float)map(Uniform(h, i));
+        });
+        return torch.tensor(data, shape);
+    }
+
+    /// <summary>A deterministic input, (2u − 1)·scale for the key's hash.</summary>
+    public static Tensor Image(string key, long[] shape, double scale = 1.0)
+    {
+        long n = shape.Aggregate(1L, (a, b) => a * b);
+        var h = Fnv1a(key);
+        var data = new float[n];
+        for (long i = 0; i < n; i++) data[i] = (float)((2 * Uniform(h, i) - 1) * scale);
+        return torch.tensor(data, shape);
+    }
+
+    /// <summary>
+    /// Fills a module from a list of torchvision keys and shapes mapped to its names; every tensor of the module
+    /// must be filled exactly once and have the listed shape.
+    /// </summary>
+    public static void Load(nn.Module module, IEnumerable<(string Key, long[] Shape)> torchvisionTensors, Func<string, string?> toOurs)
+    {
+        var state = module.state_dict();
+        var filled = new HashSet<string>();
+        using var noGrad = torch.no_grad();
+        foreach (var (key, shape) in torchvisionTensors)
+        {
+            var ours = toOurs(key);
+            if (ours is null) continue;
+            if (!state.TryGetValue(ours, out var target)) throw new InvalidOperationException($"{key} maps to {ours}, which the module does not have");
+            if (!filled.Add(ours)) throw new InvalidOperationException($"{ours} filled twice");
+            if (!shape.SequenceEqual(target.shape))
+                throw new InvalidOperationException($"{key} is [{string.Join(", ", shape)}] but {ours} is [{string.Join(", ", target.shape)}]");
+            using var values = Values(key, shape)!;
+            target.copy_(values);
+        }
+        var missing = state.Keys.Where(k => !filled.Contains(k)).ToList();
+        if (missing.Count > 0) throw new InvalidOperationException($"not filled: {string.Join(", ", missing.Take(10))}");
     }
 }

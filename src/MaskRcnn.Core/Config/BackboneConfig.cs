@@ -5,6 +5,9 @@ public sealed class BackboneConfig : ConfigSection
 {
     [Key("CONV_BODY")] public string ConvBody { get; set; } = "R-50-C4";
     [Key("FREEZE_CONV_BODY_AT")] public int FreezeConvBodyAt { get; set; } = 2;
+    // Beyond maskrcnn-benchmark: eps of the frozen batch norms; negative means the body's own (0 for maskrcnn-benchmark's
+    // ResNets, as there; 1e-5 for the torchvision-layout ). torchvision's R-50 models need 1e-5.
+    [Key("FROZEN_BN_EPS")] public double FrozenBnEps { get; set; } = -1;
 }
 
 /// <summary>MODEL.FPN: normalization and activation of the FPN layers.</summary>

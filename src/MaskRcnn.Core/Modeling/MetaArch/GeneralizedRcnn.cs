@@ -27,7 +27,14 @@ public sealed class GeneralizedRcnn : nn.Module
         if (roiHeads is not null) register_module("roi_heads", roiHeads);
     }
 
+    /// <summary>Children are registered by hand under maskrcnn-benchmark's names; TorchSharp would also register
+    /// every module-typed field or property under its C# name.</summary>
+    protected override void RegisterComponents() { }
+
     public bool HasMasks => roiHeads?.HasMasks ?? false;
+
+    public nn.Module<Tensor, Tensor[]> Backbone => backbone;
+    public RegionProposalNetwork Rpn => rpn;
 
     /// <summary>The generator used for training samples (RPN and RoI sampling); null uses torch's global one.</summary>
     public Generator? SamplingGenerator { get; set; }

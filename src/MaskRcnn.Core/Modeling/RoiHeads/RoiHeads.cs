@@ -23,6 +23,10 @@ public sealed class RoiHeads : nn.Module
         if (mask is not null) register_module("mask", mask);
     }
 
+    /// <summary>Children are registered by hand under maskrcnn-benchmark's names; TorchSharp would also register
+    /// every module-typed field or property under its C# name.</summary>
+    protected override void RegisterComponents() { }
+
     public bool HasMasks => mask is not null;
 
     public (List<BoxList> Detections, Dictionary<string, Tensor> Losses) Forward(Tensor[] features, IReadOnlyList<BoxList> proposals,

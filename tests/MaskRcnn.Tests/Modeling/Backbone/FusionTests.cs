@@ -1,3 +1,4 @@
+using MaskRcnn.Checkpoint;
 using MaskRcnn.Config;
 using MaskRcnn.Modeling.Backbone;
 using TorchSharp;

@@ -24,6 +24,10 @@ public sealed class BoxHead : nn.Module
         register_module("predictor", predictor);
     }
 
+    /// <summary>Children are registered by hand under maskrcnn-benchmark's names; TorchSharp would also register
+    /// every module-typed field or property under its C# name.</summary>
+    protected override void RegisterComponents() { }
+
     public BoxFeatureExtractor FeatureExtractor { get; }
     public BoxPredictor Predictor { get; }
 

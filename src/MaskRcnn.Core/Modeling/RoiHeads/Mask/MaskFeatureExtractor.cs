@@ -33,6 +33,10 @@ public sealed class MaskFeatureExtractor : nn.Module<Tensor[], IReadOnlyList<Ten
         OutChannels = channels;
     }
 
+    /// <summary>Children are registered by hand under maskrcnn-benchmark's names; TorchSharp would also register
+    /// every module-typed field or property under its C# name.</summary>
+    protected override void RegisterComponents() { }
+
     public int OutChannels { get; }
 
     public override Tensor forward(Tensor[] features, IReadOnlyList<Tensor> boxes)

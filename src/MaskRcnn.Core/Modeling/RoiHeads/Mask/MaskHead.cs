@@ -25,6 +25,10 @@ public sealed class MaskHead : nn.Module
         register_module("predictor", predictor);
     }
 
+    /// <summary>Children are registered by hand under maskrcnn-benchmark's names; TorchSharp would also register
+    /// every module-typed field or property under its C# name.</summary>
+    protected override void RegisterComponents() { }
+
     /// <param name="sharedFeatures">With a shared extractor: computes the box head's features for given RoIs.</param>
     public Tensor? Loss(Tensor[] features, IReadOnlyList<BoxList> sampled, IReadOnlyList<BoxList> targets, Func<IReadOnlyList<BoxList>, Tensor>? sharedFeatures)
     {
