@@ -7,9 +7,17 @@ namespace MaskRcnn.Benchmarks;
 /// <summary>A benchmark: <see cref="Setup"/> builds inputs once and returns the timed action.</summary>
 public sealed record BenchCase(string Name, Func<Action> Setup);
 
-public sealed record BenchResult(string Name, double MedianMs, double MinMs, double MaxMs, int Reps)
+/// <param name="PeakMb">The process's peak resident memory after the case (VmHWM; run one case per process for its own peak).</param>
+public sealed record BenchResult(string Name, double MedianMs, double MinMs, double MaxMs, int Reps, double PeakMb)
 {
-    public string Row() => $"{Name,-58} median {MedianMs,10:F2} ms   min {MinMs,10:F2}   max {MaxMs,10:F2}";
+    public string Row() => $"{Name,-58} median {MedianMs,10:F2} ms   min {MinMs,10:F2}   max {MaxMs,10:F2}   peak {PeakMb:F0} MB";
+
+    public static double CurrentPeakMb()
+    {
+        if (!File.Exists("/proc/self/status")) return 0;
+        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:"));
+        return line is null ? 0 : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024;
+    }
 
     public static void WriteJson(string path, IReadOnlyList<BenchResult> results) =>
         File.WriteAllText(path, JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true }));
@@ -44,7 +52,7 @@ public static class BenchRunner
         var action = bench.Setup();
         Time(action); // warm-up: JIT, allocator, oneDNN primitive caches
         var times = Enumerable.Range(0, reps).Select(_ => Time(action)).Order().ToArray();
-        return new(bench.Name, times[times.Length / 2], times[0], times[^1], reps);
+        return new(bench.Name, times[times.Length / 2], times[0], times[^1], reps, BenchResult.CurrentPeakMb());
     }
 
     static double Time(Action action)

@@ -1,0 +1,87 @@
+using MaskRcnn.Checkpoint;
+using MaskRcnn.Config;
+using MaskRcnn.Modeling;
+using MaskRcnn.Modeling.MetaArch;
+using MaskRcnn.Structures;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MaskRcnn.Benchmarks;
+
+/// <summary>The whole Mask R-CNN R-50-FPN as configs/torchvision/maskrcnn_resnet50_fpn.yaml builds it, on the reference-weight
+/// rule (the same model scripts/bench_torchvision_maskrcnn.py times in torchvision): inference and training steps.</summary>
+public static class MaskRcnnBenchmarks
+{
+    public static IEnumerable<BenchCase> Cases() =>
+    [
+        new("Mask R-CNN R-50-FPN inference, 800x1088, batch 1", () =>
+        {
+            var model = Build();
+            model.eval();
+            var images = ImageList.FromImages([Image(800, 1088, "image")], 32);
+            return () =>
+            {
+                using var _ = torch.no_grad();
+                model.Forward(images);
+            };
+        }),
+        Training(800, 1088),
+        Training(512, 512),
+    ];
+
+    static BenchCase Training(int h, int w) => new($"Mask R-CNN R-50-FPN training step, {h}x{w}, batch 2", () =>
+    {
+        var model = Build();
+        model.train();
+        var images = ImageList.FromImages([Image(h, w, "image0"), Image(h, w, "image1")], 32);
+        var targets = new[] { Target(h, w), Target(h, w) };
+        var optimizer = torch.optim.SGD(model.parameters().Where(p => p.requires_grad), 1e-4, momentum: 0.9);
+        return () =>
+        {
+            var (_, losses) = model.Forward(images, targets);
+            var total = losses.Values.Aggregate((a, b) => a + b);
+            optimizer.zero_grad();
+            total.backward();
+            optimizer.step();
+        };
+    });
+
+    static GeneralizedRcnn Build()
+    {
+        var cfg = ConfigLoader.Load(Path.Combine(RepoRoot(), "configs", "torchvision", "maskrcnn_resnet50_fpn.yaml"), ["MODEL.DEVICE", "cpu"]);
+        var model = ModelBuilder.Build(cfg);
+        using var _ = torch.no_grad();
+        foreach (var (name, tensor) in model.state_dict())
+            if (TorchvisionNames.FromOurs(name) is { } tv && ReferenceWeights.Values(tv, tensor.shape) is { } values)
+                tensor.copy_(values);
+        return model;
+    }
+
+    /// <summary>The same input as the torchvision script: the rule's u in [0,1), normalized as torchvision does.</summary>
+    static Tensor Image(int h, int w, string key)
+    {
+        var hash = ReferenceWeights.Fnv1a(key);
+        var pixels = new float[3 * h * w];
+        for (int i = 0; i < pixels.Length; i++) pixels[i] = (float)ReferenceWeights.Uniform(hash, i);
+        var mean = torch.tensor(new[] { 0.485f, 0.456f, 0.406f }).view(3, 1, 1);
+        var std = torch.tensor(new[] { 0.229f, 0.224f, 0.225f }).view(3, 1, 1);
+        return (torch.tensor(pixels, [3, h, w]) - mean) / std;
+    }
+
+    static BoxList Target(int h, int w)
+    {
+        var boxes = torch.tensor(new float[] { 40, 60, 300, 400, 500, 100, 900, 500, 200, 450, 700, 780 }, [3, 4]);
+        boxes = Layers.BoxOps.Clip(boxes, h, w);
+        var masks = torch.zeros([3, h, w], ScalarType.Bool);
+        var b = boxes.to(ScalarType.Int64).data<long>().ToArray();
+        for (int k = 0; k < 3; k++) masks[k, (int)b[4 * k + 1]..(int)b[4 * k + 3], (int)b[4 * k]..(int)b[4 * k + 2]] = torch.tensor(true);
+        return new BoxList(boxes, new ImageSize(h, w)).With(BoxFields.Labels, torch.tensor(new long[] { 1, 2, 3 })).With(BoxFields.Masks, new BitMasks(masks));
+    }
+
+    static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "MaskRcnnCli.sln"))) return dir.FullName;
+        throw new InvalidOperationException("MaskRcnnCli.sln not found");
+    }
+}
