@@ -71,7 +71,8 @@ def cases():
     ]
 
 
-def main():
+def run(make_cases):
+    """Times every case (or those matching a filter) and prints and optionally saves the results."""
     p = argparse.ArgumentParser()
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--reps", type=int, default=5)
@@ -81,7 +82,7 @@ def main():
     torch.set_num_threads(a.threads)
     print(f"threads {torch.get_num_threads()}, {a.reps} repetitions after 1 warm-up, torch {torch.__version__}, torchvision {torchvision.__version__}")
     results = []
-    for name, fn in cases():
+    for name, fn in make_cases():
         if a.filters and not any(f.lower() in name.lower() for f in a.filters):
             continue
         fn()
@@ -100,4 +101,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    run(cases)

@@ -3,5 +3,9 @@ namespace MaskRcnn.Benchmarks;
 /// <summary>Every benchmark case, in table order. Each area adds its cases here.</summary>
 public static class BenchRegistry
 {
-    public static IEnumerable<BenchCase> All() => [.. NmsBenchmarks.Cases(), .. MaskBenchmarks.Cases(), .. RoiAlignBenchmarks.Cases(), .. LoaderBenchmarks.Cases(), .. MaskRcnnBenchmarks.Cases()];
+    public static IEnumerable<BenchCase> All() =>
+    [
+        .. NmsBenchmarks.Cases(), .. MaskBenchmarks.Cases(), .. RoiAlignBenchmarks.Cases(), .. LoaderBenchmarks.Cases(),
+        .. BackboneBenchmarks.Cases(), .. MaskRcnnBenchmarks.Cases(),
+    ];
 }

@@ -5,7 +5,8 @@ namespace MaskRcnn.Modeling.Backbone;
 /// <summary>
 /// A module with a faster inference path: frozen batch norms folded into the convolutions before them.
 /// <see cref="Fuse"/> snapshots the current weights; the folded path runs only in eval mode, and switching to
-/// training mode (or <see cref="Unfuse"/>) drops the snapshot, so training always sees the real layers.
+/// training mode, moving the module to another device or dtype, or <see cref="Unfuse"/> drops the snapshot, so
+/// training always sees the real layers. Weights loaded after <see cref="Fuse"/> need another <see cref="Fuse"/>.
 /// </summary>
 public interface IInferenceFusable
 {

@@ -7,6 +7,7 @@ namespace MaskRcnn.Modeling.Backbone;
 /// <summary>
 /// maskrcnn-benchmark's ResNet body: <c>stem</c> then stages <c>layer1</c>… (strides 4, 8, 16, 32), returning the
 /// outputs of the chosen stages. Bodies ending at layer3 are the C4 bodies (the box head runs layer4 on RoIs).
+/// No stage is dilated: as in maskrcnn-benchmark, RES5_DILATION applies to the C4 head only.
 /// </summary>
 public sealed class ResNetBody : BackboneBody
 {

@@ -58,6 +58,25 @@ public sealed class ResNetStem : nn.Module<Tensor, Tensor>, IInferenceFusable
         if (train) Unfuse();
     }
 
+    // A snapshot stays where it was made: moving the module (device or dtype) drops it.
+    protected override nn.Module _to(Device device, ScalarType dtype, bool non_blocking)
+    {
+        Unfuse();
+        return base._to(device, dtype, non_blocking);
+    }
+
+    protected override nn.Module _to(DeviceType deviceType, int deviceIndex, bool non_blocking)
+    {
+        Unfuse();
+        return base._to(deviceType, deviceIndex, non_blocking);
+    }
+
+    protected override nn.Module _to(ScalarType dtype, bool non_blocking)
+    {
+        Unfuse();
+        return base._to(dtype, non_blocking);
+    }
+
     protected override void Dispose(bool disposing)
     {
         if (disposing) Unfuse();

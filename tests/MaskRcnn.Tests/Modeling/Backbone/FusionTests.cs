@@ -61,6 +61,21 @@ public sealed class FusionTests
     }
 
     [Fact]
+    public void MovingTheModelDropsTheSnapshot()
+    {
+        using var backbone = Build("R-18-FPN", 256);
+        backbone.Fuse();
+        backbone.to(ScalarType.Float64);
+        Assert.False(backbone.IsFused);
+        backbone.Fuse();
+        Assert.True(backbone.IsFused);
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var outputs = backbone.call(torch.randn(1, 3, 64, 64, ScalarType.Float64));
+        Assert.All(outputs, o => Assert.Equal(ScalarType.Float64, o.dtype));
+    }
+
+    [Fact]
     public void TheSnapshotIsUsedOnlyInEvalMode()
     {
         using var backbone = Build("R-18-FPN", 256);

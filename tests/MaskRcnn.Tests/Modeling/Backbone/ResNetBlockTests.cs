@@ -32,7 +32,7 @@ public sealed class ResNetBlockTests
         using var block = new BottleneckBlock(1024, 512, 2048, 1, true, stride: 2, dilation: 2, Frozen);
         Assert.Equal([1L, 1], Conv(block, "conv1").stride);
         Assert.Equal([2L, 2], Conv(block, "conv2").dilation);
-        Assert.Equal([2L, 2], Conv(block, "conv2").padding);
+        Assert.Equal([2L, 2], Conv(block, "conv2").padding!);
         Assert.Equal([1L, 1], Conv(block, "downsample.0").stride);
         using var scope = torch.NewDisposeScope();
         Assert.Equal([2L, 2048, 14, 14], block.call(torch.randn(2, 1024, 14, 14)).shape);
