@@ -8,8 +8,9 @@ out=$(mktemp -d)
 dotnet build tests/MaskRcnn.Benchmarks -c Release -v quiet -nologo >/dev/null
 /usr/bin/python3 scripts/bench_torchvision_ops.py --threads 2 --json "$out/torchvision_ops.json" "$@"
 /usr/bin/python3 scripts/bench_torchvision_model.py --threads 2 --json "$out/torchvision_model.json" "$@"
+/usr/bin/python3 scripts/bench_torchvision_maskrcnn.py --threads 2 --json "$out/torchvision_maskrcnn.json" "$@"
 dotnet tests/MaskRcnn.Benchmarks/bin/Release/net10.0/MaskRcnn.Benchmarks.dll --threads 2 --json "$out/ours.json" "$@"
-/usr/bin/python3 - "$out/ours.json" "$out/torchvision_ops.json" "$out/torchvision_model.json" <<'PY'
+/usr/bin/python3 - "$out/ours.json" "$out/torchvision_ops.json" "$out/torchvision_model.json" "$out/torchvision_maskrcnn.json" <<'PY'
 import json, sys
 ours = {r["Name"]: r for r in json.load(open(sys.argv[1]))}
 ref = {r["Name"]: r for path in sys.argv[2:] for r in json.load(open(path))}

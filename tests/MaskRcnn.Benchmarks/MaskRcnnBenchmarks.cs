@@ -16,8 +16,7 @@ public static class MaskRcnnBenchmarks
     [
         new("Mask R-CNN R-50-FPN inference, 800x1088, batch 1", () =>
         {
-            var model = Build();
-            model.eval();
+            var model = Build().PrepareForInference();
             var images = ImageList.FromImages([Image(800, 1088, "image")], 32);
             return () =>
             {

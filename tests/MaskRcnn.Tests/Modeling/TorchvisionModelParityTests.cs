@@ -34,7 +34,7 @@ public class TorchvisionModelParityTests : IClassFixture<TorchvisionModelParityT
                     using var values = ReferenceWeights.Values(torchvisionName, tensor.shape)!;
                     tensor.copy_(values);
                 }
-            model.eval();
+            model.PrepareForInference(); // the folded batch norms are what inference runs
             int h = Reference.Int("height"), w = Reference.Int("width");
             var h0 = ReferenceWeights.Fnv1a("image");
             var pixels = new float[3 * h * w];

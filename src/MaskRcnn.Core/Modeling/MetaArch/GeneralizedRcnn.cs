@@ -50,6 +50,15 @@ public sealed class GeneralizedRcnn : nn.Module
         return (detections, losses);
     }
 
+    /// <summary>Eval mode with the frozen batch norms folded into their convolutions (call again after loading weights;
+    /// <c>train()</c> and moving the model drop the folded copy).</summary>
+    public GeneralizedRcnn PrepareForInference()
+    {
+        eval();
+        MaskRcnn.Modeling.Backbone.IInferenceFusable.Apply(this, fuse: true);
+        return this;
+    }
+
     /// <summary>The backbone's feature maps alone (for tests and tools).</summary>
     public Tensor[] Features(Tensor images) => backbone.forward(images);
 }
