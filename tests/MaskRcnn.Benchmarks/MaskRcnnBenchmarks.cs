@@ -26,7 +26,23 @@ public static class MaskRcnnBenchmarks
         }),
         Training(800, 1088),
         Training(512, 512),
+        Stage("RPN (head + proposals)", (model, images, features) => model.Rpn.Forward(images, features, null)),
+        Stage("backbone + RPN + box head + mask head", (model, images, _) => model.Forward(images)),
     ];
+
+    /// <summary>Inference of part of the model at 800×1088, to see where the time goes (features computed once, outside the timing).</summary>
+    static BenchCase Stage(string what, Action<GeneralizedRcnn, ImageList, Tensor[]> run) => new($"Mask R-CNN stage: {what}, 800x1088", () =>
+    {
+        var model = Build().PrepareForInference();
+        var images = ImageList.FromImages([Image(800, 1088, "image")], 32);
+        Tensor[] features;
+        using (torch.no_grad()) features = model.Features(images.Tensor);
+        return () =>
+        {
+            using var _ = torch.no_grad();
+            run(model, images, features);
+        };
+    });
 
     static BenchCase Training(int h, int w) => new($"Mask R-CNN R-50-FPN training step, {h}x{w}, batch 2", () =>
     {

@@ -22,6 +22,7 @@ public class ReferenceConfigTests
         if (relative.StartsWith("dcn")) return "MODEL.RESNETS.STAGE_WITH_DCN";
         if (relative.StartsWith("test_time_aug")) return "TEST.BBOX_AUG.ENABLED";
         if (name.Contains("fbnet")) return "MODEL.BACKBONE.CONV_BODY";
+        if (name.Contains("Xconv1fc")) return "MODEL.ROI_BOX_HEAD.FEATURE_EXTRACTOR";
         return null;
     }
 
