@@ -2,18 +2,14 @@
 """Times torchvision's maskrcnn_resnet50_fpn as tests/MaskRcnn.Benchmarks times ours: same deterministic weights
 (the rule of scripts/make_model_fixture.py), same image sizes, 2 threads.
 
-Usage: /usr/bin/python3 scripts/bench_torchvision_maskrcnn.py [--reps 3] [--json FILE] [FILTER ...]
+Usage: /usr/bin/python3 scripts/bench_torchvision_maskrcnn.py [--reps 5] [--json FILE] [FILTER ...]
 Each case also reports the process's peak resident memory so far (VmHWM); run one case per process for per-case peaks.
 """
-import argparse
-import json
-import statistics
-import time
-
 import torch
 import torchvision
 
 import reference_weights as rw
+from bench_torchvision_ops import run
 
 
 def build(min_size, max_size):
@@ -32,13 +28,6 @@ def targets(h, w):
     for k, (x0, y0, x1, y1) in enumerate(boxes.int().tolist()):
         masks[k, y0:y1, x0:x1] = 1
     return {"boxes": boxes, "labels": torch.tensor([1, 2, 3]), "masks": masks}
-
-
-def peak_mb():
-    for line in open("/proc/self/status"):
-        if line.startswith("VmHWM"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def cases():
@@ -72,34 +61,5 @@ def cases():
     ]
 
 
-def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--reps", type=int, default=3)
-    p.add_argument("--json")
-    p.add_argument("filters", nargs="*")
-    a = p.parse_args()
-    torch.set_num_threads(a.threads)
-    print(f"threads {torch.get_num_threads()}, {a.reps} repetitions after 1 warm-up, torch {torch.__version__}, torchvision {torchvision.__version__}")
-    results = []
-    for name, make in cases():
-        if a.filters and not any(f.lower() in name.lower() for f in a.filters):
-            continue
-        fn = make()
-        fn()
-        times = []
-        for _ in range(a.reps):
-            t = time.perf_counter()
-            fn()
-            times.append((time.perf_counter() - t) * 1000)
-        times.sort()
-        r = {"Name": name, "MedianMs": statistics.median(times), "MinMs": times[0], "MaxMs": times[-1], "Reps": a.reps, "PeakMb": peak_mb()}
-        results.append(r)
-        print(f"{name:<58} median {r['MedianMs']:10.2f} ms   min {r['MinMs']:10.2f}   max {r['MaxMs']:10.2f}   peak {r['PeakMb']:.0f} MB", flush=True)
-    if a.json:
-        with open(a.json, "w") as f:
-            json.dump(results, f, indent=1)
-
-
 if __name__ == "__main__":
-    main()
+    run(cases, lazy=True)

@@ -71,8 +71,17 @@ def cases():
     ]
 
 
-def run(make_cases):
-    """Times every case (or those matching a filter) and prints and optionally saves the results."""
+def peak_mb():
+    """The process's peak resident memory so far (VmHWM), in MB."""
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def run(make_cases, lazy=False):
+    """Times every case (or those matching a filter) and prints and optionally saves the results. With lazy, each
+    case is (name, setup) and setup() returns the timed function, so unselected cases build nothing."""
     p = argparse.ArgumentParser()
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--reps", type=int, default=5)
@@ -85,6 +94,8 @@ def run(make_cases):
     for name, fn in make_cases():
         if a.filters and not any(f.lower() in name.lower() for f in a.filters):
             continue
+        if lazy:
+            fn = fn()
         fn()
         times = []
         for _ in range(a.reps):
@@ -92,9 +103,9 @@ def run(make_cases):
             fn()
             times.append((time.perf_counter() - t) * 1000)
         times.sort()
-        r = {"Name": name, "MedianMs": statistics.median(times), "MinMs": times[0], "MaxMs": times[-1], "Reps": a.reps}
+        r = {"Name": name, "MedianMs": statistics.median(times), "MinMs": times[0], "MaxMs": times[-1], "Reps": a.reps, "PeakMb": peak_mb()}
         results.append(r)
-        print(f"{name:<58} median {r['MedianMs']:10.2f} ms   min {r['MinMs']:10.2f}   max {r['MaxMs']:10.2f}", flush=True)
+        print(f"{name:<58} median {r['MedianMs']:10.2f} ms   min {r['MinMs']:10.2f}   max {r['MaxMs']:10.2f}   peak {r['PeakMb']:.0f} MB", flush=True)
     if a.json:
         with open(a.json, "w") as f:
             json.dump(results, f, indent=1)

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace MaskRcnn.Modeling.Backbone;
 
 /// <summary>maskrcnn-benchmark's stem: 7×7 stride-2 convolution (conv1), norm (bn1), ReLU, 3×3 stride-2 max-pool: stride 4.</summary>
-public sealed class ResNetStem : nn.Module<Tensor, Tensor>, IInferenceFusable
+public sealed class ResNetStem : FusableModule
 {
     readonly Conv2d conv;
     readonly nn.Module<Tensor, Tensor> norm;
@@ -24,10 +24,6 @@ public sealed class ResNetStem : nn.Module<Tensor, Tensor>, IInferenceFusable
     public int InChannels { get; }
     public int OutChannels { get; }
 
-    /// <summary>Layers are registered by hand under maskrcnn-benchmark's names; TorchSharp would also register
-    /// every module-typed field under the field's name.</summary>
-    protected override void RegisterComponents() { }
-
     public override Tensor forward(Tensor input)
     {
         if (input.dim() != 4 || input.size(1) != InChannels)
@@ -37,49 +33,18 @@ public sealed class ResNetStem : nn.Module<Tensor, Tensor>, IInferenceFusable
         return nn.functional.max_pool2d(x.relu_(), 3, 2, 1).MoveToOuterDisposeScope();
     }
 
-    public bool IsFused => folded is not null;
+    public override bool IsFused => folded is not null;
 
     /// <summary>Folds a frozen batch norm into conv1; with GroupNorm the stem stays as it is.</summary>
-    public void Fuse()
+    public override void Fuse()
     {
         Unfuse();
         folded = FoldedConv.TryFold(conv, norm);
     }
 
-    public void Unfuse()
+    public override void Unfuse()
     {
         folded?.Dispose();
         folded = null;
-    }
-
-    public override void train(bool train = true)
-    {
-        base.train(train);
-        if (train) Unfuse();
-    }
-
-    // A snapshot stays where it was made: moving the module (device or dtype) drops it.
-    protected override nn.Module _to(Device device, ScalarType dtype, bool non_blocking)
-    {
-        Unfuse();
-        return base._to(device, dtype, non_blocking);
-    }
-
-    protected override nn.Module _to(DeviceType deviceType, int deviceIndex, bool non_blocking)
-    {
-        Unfuse();
-        return base._to(deviceType, deviceIndex, non_blocking);
-    }
-
-    protected override nn.Module _to(ScalarType dtype, bool non_blocking)
-    {
-        Unfuse();
-        return base._to(dtype, non_blocking);
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) Unfuse();
-        base.Dispose(disposing);
     }
 }

@@ -10,7 +10,7 @@ namespace MaskRcnn.Modeling.Backbone;
 /// register their layers under maskrcnn-benchmark's names and list the pairs; the forward passes, plain and
 /// folded, live here.
 /// </summary>
-public abstract class ResidualBlock : nn.Module<Tensor, Tensor>, IInferenceFusable
+public abstract class ResidualBlock : FusableModule
 {
     (Conv2d Conv, nn.Module<Tensor, Tensor> Norm)[] chain = [];
     (Conv2d Conv, nn.Module<Tensor, Tensor> Norm)? projection;
@@ -18,10 +18,6 @@ public abstract class ResidualBlock : nn.Module<Tensor, Tensor>, IInferenceFusab
     FoldedConv? foldedProjection;
 
     protected ResidualBlock(string name) : base(name) { }
-
-    /// <summary>Layers are registered by hand under maskrcnn-benchmark's names; TorchSharp would also register
-    /// every module-typed field under the field's name.</summary>
-    protected override void RegisterComponents() { }
 
     public int InChannels { get; private set; }
     public int OutChannels { get; private set; }
@@ -76,10 +72,10 @@ public abstract class ResidualBlock : nn.Module<Tensor, Tensor>, IInferenceFusab
         return x.add_(shortcut).relu_();
     }
 
-    public bool IsFused => foldedChain is not null;
+    public override bool IsFused => foldedChain is not null;
 
     /// <summary>Folds every frozen batch norm into its convolution; a block with GroupNorm stays as it is.</summary>
-    public void Fuse()
+    public override void Fuse()
     {
         Unfuse();
         var folded = chain.Select(p => FoldedConv.TryFold(p.Conv, p.Norm)).ToArray();
@@ -94,43 +90,12 @@ public abstract class ResidualBlock : nn.Module<Tensor, Tensor>, IInferenceFusab
         foldedProjection = foldedShortcut;
     }
 
-    public void Unfuse()
+    public override void Unfuse()
     {
         if (foldedChain is not null)
             foreach (var f in foldedChain) f.Dispose();
         foldedProjection?.Dispose();
         foldedChain = null;
         foldedProjection = null;
-    }
-
-    public override void train(bool train = true)
-    {
-        base.train(train);
-        if (train) Unfuse();
-    }
-
-    // A snapshot stays where it was made: moving the module (device or dtype) drops it.
-    protected override nn.Module _to(Device device, ScalarType dtype, bool non_blocking)
-    {
-        Unfuse();
-        return base._to(device, dtype, non_blocking);
-    }
-
-    protected override nn.Module _to(DeviceType deviceType, int deviceIndex, bool non_blocking)
-    {
-        Unfuse();
-        return base._to(deviceType, deviceIndex, non_blocking);
-    }
-
-    protected override nn.Module _to(ScalarType dtype, bool non_blocking)
-    {
-        Unfuse();
-        return base._to(dtype, non_blocking);
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) Unfuse();
-        base.Dispose(disposing);
     }
 }
