@@ -30,6 +30,7 @@ public static class ConfigSupport
             new() { ["MaskRCNNConv1x1Predictor"] = "the 1x1 mask predictor" }, c => c.Model.MaskOn),
         new("MODEL.BOX_CONVENTION", c => c.Model.BoxConvention, ["maskrcnn-benchmark", "torchvision"], []),
         new("SOLVER.WARMUP_METHOD", c => c.Solver.WarmupMethod, ["constant", "linear"], []),
+        new("SOLVER.LR_SCHEDULER", c => c.Solver.LrScheduler, ["WarmupMultiStepLR", "WarmupCosineLR"], []),
         new("DTYPE", c => c.Dtype, ["float32"], new() { ["float16"] = "float16 training" }),
     ];
 
@@ -56,6 +57,8 @@ public static class ConfigSupport
         CheckDevice(cfg.Model.Device, file);
         if (cfg.Solver.Steps.Zip(cfg.Solver.Steps.Skip(1)).Any(p => p.First >= p.Second))
             throw new ConfigException($"{Prefix(file)}SOLVER.STEPS must be increasing, got {ConfigWriter.Format(cfg.Solver.Steps)}");
+        if (cfg.Solver.ClipGradientsNorm < 0)
+            throw new ConfigException($"{Prefix(file)}SOLVER.CLIP_GRADIENTS_NORM must be 0 (off) or positive, got {ConfigWriter.Format(cfg.Solver.ClipGradientsNorm)}");
         if (cfg.Input.PixelMean.Length != 3 || cfg.Input.PixelStd.Length != 3)
             throw new ConfigException($"{Prefix(file)}INPUT.PIXEL_MEAN and INPUT.PIXEL_STD need 3 values each");
     }

@@ -1,6 +1,6 @@
 namespace MaskRcnn.Config;
 
-/// <summary>SOLVER: SGD, the warm-up multi-step schedule, checkpoint period and batch size.</summary>
+/// <summary>SOLVER: SGD, the warm-up learning-rate schedule, gradient clipping, checkpoint period and batch size.</summary>
 public sealed class SolverConfig : ConfigSection
 {
     [Key("MAX_ITER")] public int MaxIter { get; set; } = 40000;
@@ -17,4 +17,8 @@ public sealed class SolverConfig : ConfigSection
     [Key("CHECKPOINT_PERIOD")] public int CheckpointPeriod { get; set; } = 2500;
     [Key("TEST_PERIOD")] public int TestPeriod { get; set; } = 0;
     [Key("IMS_PER_BATCH")] public int ImsPerBatch { get; set; } = 16;
+
+    // Beyond maskrcnn-benchmark (README lists them).
+    [Key("LR_SCHEDULER")] public string LrScheduler { get; set; } = "WarmupMultiStepLR";
+    [Key("CLIP_GRADIENTS_NORM")] public double ClipGradientsNorm { get; set; } = 0.0; // 0: no clipping
 }
