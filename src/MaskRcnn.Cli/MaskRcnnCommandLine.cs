@@ -17,6 +17,7 @@ public static class MaskRcnnCommandLine
         root.Options.Add(Verbose);
         root.Subcommands.Add(ConfigCommand.Build(stdout));
         root.Subcommands.Add(DataCommand.Build(stdout));
+        root.Subcommands.Add(TrainCommand.Build(stdout));
         root.Subcommands.Add(ConvertCommand.Build(stdout));
         return root;
     }

@@ -16,4 +16,6 @@ public sealed class MaskRcnnConfig : ConfigSection
     [Key("PATHS_CATALOG")] public string PathsCatalog { get; set; } = ""; // empty: the built-in catalog
     [Key("DTYPE")] public string Dtype { get; set; } = "float32";
     [Key("AMP_VERBOSE")] public bool AmpVerbose { get; set; } = false;
+    // Beyond maskrcnn-benchmark: the seed of weights, sampling and augmentation; negative picks one (logged and saved).
+    [Key("SEED")] public int Seed { get; set; } = -1;
 }

@@ -1,0 +1,46 @@
+using System.CommandLine;
+using MaskRcnn.Config;
+using MaskRcnn.Engine;
+
+namespace MaskRcnn.Cli;
+
+/// <summary><c>maskrcnn train</c>: trains the configured model on DATASETS.TRAIN; Ctrl-C checkpoints and stops.</summary>
+public static class TrainCommand
+{
+    public static Command Build(TextWriter stdout)
+    {
+        var config = ConfigCommand.ConfigFile();
+        config.Required = true;
+        var overrides = ConfigCommand.Overrides();
+        var noResume = new Option<bool>("--no-resume") { Description = "Start over even if OUTPUT_DIR has a last_checkpoint" };
+        var skipTest = new Option<bool>("--skip-test") { Description = "Do not evaluate on DATASETS.TEST after training" };
+        var logPeriod = new Option<int>("--log-period") { Description = "Iterations between log lines", DefaultValueFactory = _ => 20 };
+        var command = new Command("train", "Train the configured model on DATASETS.TRAIN, checkpointing to OUTPUT_DIR")
+            { config, noResume, skipTest, logPeriod, overrides };
+        command.SetAction(result =>
+        {
+            var cfg = ConfigLoader.Load(result.GetValue(config), result.GetValue(overrides) ?? []);
+            if (result.GetValue(logPeriod) <= 0) throw new ConfigException($"--log-period must be positive, got {result.GetValue(logPeriod)}");
+            using var stop = new CancellationTokenSource();
+            ConsoleCancelEventHandler onCancel = (_, e) =>
+            {
+                // The first Ctrl-C finishes the iteration and checkpoints; a second one ends the process at once.
+                if (stop.IsCancellationRequested) return;
+                e.Cancel = true;
+                stop.Cancel();
+                stdout.WriteLine("\nstopping after this iteration (Ctrl-C again to abort without a checkpoint)");
+            };
+            Console.CancelKeyPress += onCancel;
+            try
+            {
+                var options = new TrainingOptions(!result.GetValue(noResume), result.GetValue(logPeriod), LiveProgress: !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out));
+                var outcome = new Trainer(cfg, options, stdout).Run(stop.Token);
+                if (!outcome.Interrupted && !result.GetValue(skipTest) && cfg.Datasets.Test.Length > 0)
+                    stdout.WriteLine("note: evaluation after training is not built yet (maskrcnn eval arrives with the COCO evaluator); skipped");
+                return MaskRcnnCommandLine.Ok;
+            }
+            finally { Console.CancelKeyPress -= onCancel; }
+        });
+        return command;
+    }
+}

@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using MaskRcnn.Config;
+using MaskRcnn.Data;
+using MaskRcnn.Data.Loading;
+using MaskRcnn.Data.Transforms;
+using MaskRcnn.Modeling;
+using MaskRcnn.Solver;
+using MaskRcnn.Structures;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MaskRcnn.Engine;
+
+/// <summary>
+/// maskrcnn-benchmark's do_train: iteration-based SGD on <c>DATASETS.TRAIN</c> with the warm-up schedule, a
+/// checkpoint every <c>SOLVER.CHECKPOINT_PERIOD</c> iterations and at the end, resuming from
+/// <c>OUTPUT_DIR/last_checkpoint</c> at the same iteration, learning rate and data. Logs smoothed losses to the
+/// console, <c>log.txt</c> and <c>metrics.jsonl</c>, and saves the merged config as <c>config.yaml</c>. A stop
+/// request (Ctrl-C) finishes the current iteration and writes a checkpoint.
+/// </summary>
+public sealed class Trainer(MaskRcnnConfig cfg, TrainingOptions options, TextWriter console)
+{
+    public TrainingResult Run(CancellationToken stop = default)
+    {
+        var outputDir = cfg.OutputDir;
+        Directory.CreateDirectory(outputDir);
+        using var log = new StreamWriter(Path.Combine(outputDir, "log.txt"), append: true) { AutoFlush = true };
+        using var metrics = new StreamWriter(Path.Combine(outputDir, "metrics.jsonl"), append: true) { AutoFlush = true };
+        void Say(string line)
+        {
+            if (options.LiveProgress) console.Write("\r\u001b[K");
+            console.WriteLine(line);
+            log.WriteLine($"{DateTime.Now:yyyy-MM-dd HH:mm:ss} {line}");
+        }
+
+        int seed = cfg.Seed >= 0 ? cfg.Seed : Random.Shared.Next(1 << 30);
+        var device = ModelDevice.Resolve(cfg.Model.Device);
+        torch.manual_seed(seed);
+        var model = ModelBuilder.Build(cfg);
+        model.to(device);
+        var solver = SolverOptions.From(cfg);
+        var optimizer = OptimizerBuilder.Build(model, solver);
+        var schedule = LrSchedule.Create(solver);
+        var generator = new Generator((ulong)seed);
+        model.SamplingGenerator = generator;
+        var checkpointer = new Checkpointer(model, optimizer, outputDir, generator, seed);
+
+        long start = 0;
+        var resumed = options.Resume ? checkpointer.LoadLatest() : null;
+        if (resumed is not null)
+        {
+            start = resumed.Iteration;
+            seed = resumed.DataLoaderSeed ?? seed;
+            Say($"resuming from {resumed.Path} at iteration {start}");
+        }
+        else if (ModelWeights.Load(model, cfg.Model.Weight, console) is { } report)
+            Say($"loaded {cfg.Model.Weight}: {report.Loaded.Count} tensors ({report.Scheme})");
+        AtomicFile.WriteAllText(Path.Combine(outputDir, "config.yaml"), $"# seed {seed}\n" + ConfigWriter.ToYaml(cfg));
+
+        var catalog = DatasetCatalog.Create(cfg.PathsCatalog);
+        if (cfg.Datasets.Train.Length != 1)
+            throw new ConfigNotSupportedException("DATASETS.TRAIN", $"training on {cfg.Datasets.Train.Length} datasets at once (give exactly one)", null);
+        var dataset = CocoDetectionDataset.Open(catalog.Get(cfg.Datasets.Train[0]), forTraining: true);
+        if (dataset.NumClasses > cfg.Model.RoiBoxHead.NumClasses)
+            throw new ConfigException($"MODEL.ROI_BOX_HEAD.NUM_CLASSES is {cfg.Model.RoiBoxHead.NumClasses} but {dataset.Name} has {dataset.NumClasses - 1} categories (+1 background)");
+        var loader = new TrainingDataLoader(dataset, DetectionTransform.ForTraining(cfg), DataLoaderOptions.ForTraining(cfg, seed), log);
+
+        int maxIter = cfg.Solver.MaxIter, period = cfg.Solver.CheckpointPeriod;
+        Say($"training {cfg.Model.Backbone.ConvBody} on {dataset.Name} ({dataset.Count} images) for iterations {start}..{maxIter} on {device}, seed {seed}");
+        var meters = new MetricLogger();
+        var clock = Stopwatch.StartNew();
+        string lastCheckpoint = resumed?.Path ?? "";
+        long iteration = start;
+        model.train();
+        var wait = Stopwatch.StartNew();
+        foreach (var batch in loader.Batches((int)start, maxIter))
+        {
+            double dataSeconds = wait.Elapsed.TotalSeconds;
+            var step = Stopwatch.StartNew();
+            using (batch)
+            using (var scope = torch.NewDisposeScope())
+            {
+                iteration = batch.Iteration;
+                // maskrcnn-benchmark steps its scheduler before each iteration, so iteration i runs at lr(i + 1).
+                schedule.Apply(optimizer, iteration + 1);
+                var images = batch.Images.To(device);
+                var targets = batch.Targets.Select(t => t.To(device)).ToList();
+                var (_, losses) = model.Forward(images, targets);
+                var values = losses.ToDictionary(kv => kv.Key, kv => kv.Value.item<float>());
+                foreach (var (name, value) in values)
+                    if (!float.IsFinite(value))
+                        throw new TrainingDivergedException($"iteration {iteration}: {name} is {value}; stopping. " +
+                            (lastCheckpoint.Length > 0 ? $"The last good checkpoint, {lastCheckpoint}, is intact." : "No checkpoint was written yet."));
+                var total = losses.Values.Aggregate((a, b) => a + b);
+                optimizer.zero_grad();
+                total.backward();
+                if (solver.ClipGradientsNorm > 0) GradientClipping.Apply(optimizer, solver.ClipGradientsNorm);
+                optimizer.step();
+                meters.Update("loss", values.Values.Sum());
+                foreach (var (name, value) in values) meters.Update(name, value);
+            }
+            meters.Update("time", step.Elapsed.TotalSeconds + dataSeconds);
+            meters.Update("data", dataSeconds);
+            long done = iteration + 1;
+            bool logNow = done % options.LogPeriod == 0 || done == maxIter;
+            if (options.LiveProgress || logNow)
+            {
+                var line = ProgressLine(done, maxIter, meters, schedule.LearningRate(iteration + 1));
+                if (logNow) { Say(line); WriteMetrics(metrics, done, meters, schedule.LearningRate(iteration + 1)); }
+                else console.Write("\r\u001b[K" + line);
+            }
+            if (period > 0 && done % period == 0 && done < maxIter) lastCheckpoint = checkpointer.Save(done);
+            if (stop.IsCancellationRequested)
+            {
+                lastCheckpoint = checkpointer.Save(done);
+                Say($"stopped after iteration {done}: checkpoint {lastCheckpoint}; run the same command again to resume (--no-resume starts over)");
+                return new TrainingResult(done, lastCheckpoint, true, loader.SkippedSamples);
+            }
+            wait.Restart();
+        }
+        var final = checkpointer.SaveFinal(maxIter);
+        Say($"done: {maxIter} iterations in {clock.Elapsed:hh\\:mm\\:ss}; weights {final}" +
+            (loader.SkippedSamples > 0 ? $"; {loader.SkippedSamples} unreadable images skipped" : ""));
+        return new TrainingResult(maxIter, final, false, loader.SkippedSamples);
+    }
+
+    static string ProgressLine(long done, int maxIter, MetricLogger meters, double lr)
+    {
+        double perIteration = meters["time"].Median;
+        var eta = TimeSpan.FromSeconds(perIteration * (maxIter - done));
+        long memory = Environment.WorkingSet / (1024 * 1024);
+        var losses = meters.Format(meters.Meters.Keys.Where(k => k.StartsWith("loss")));
+        return string.Create(CultureInfo.InvariantCulture,
+            $"iter {done}/{maxIter}  eta {eta:hh\\:mm\\:ss}  {losses}  lr {lr:G4}  time {perIteration:F3}s  data {meters["data"].Median:F3}s  mem {memory} MB");
+    }
+
+    static void WriteMetrics(StreamWriter metrics, long done, MetricLogger meters, double lr)
+    {
+        var record = new Dictionary<string, object> { ["iteration"] = done, ["lr"] = lr };
+        foreach (var (name, meter) in meters.Meters) record[name] = meter.Median;
+        metrics.WriteLine(JsonSerializer.Serialize(record));
+    }
+}

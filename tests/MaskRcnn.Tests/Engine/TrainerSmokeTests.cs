@@ -1,0 +1,84 @@
+using MaskRcnn.Checkpoint;
+using MaskRcnn.Cli;
+using MaskRcnn.Config;
+using MaskRcnn.Data.Shapes;
+using MaskRcnn.Engine;
+using TorchSharp;
+
+namespace MaskRcnn.Tests.Engine;
+
+/// <summary>A tiny Mask R-CNN trained for a few iterations on a tiny generated shapes set: the loss falls,
+/// checkpoints and last_checkpoint appear, and stopping then resuming gives the same weights as training straight.</summary>
+public class TrainerSmokeTests : IClassFixture<TrainerSmokeTests.TinyShapes>
+{
+    public sealed class TinyShapes : IDisposable
+    {
+        public TempDir Dir { get; } = new();
+        public string Catalog { get; }
+        public TinyShapes()
+        {
+            ShapesDatasetWriter.Write(Path.Combine(Dir.Path, "tiny"), images: 8, seed: 9, minSide: 64, maxSide: 96);
+            Catalog = Dir.File("catalog.yaml", "DATASETS:\n  tiny_train: {img_dir: tiny/images, ann_file: tiny/annotations.json}\n");
+        }
+        public void Dispose() => Dir.Dispose();
+    }
+
+    readonly TinyShapes data;
+    public TrainerSmokeTests(TinyShapes data) => this.data = data;
+
+    MaskRcnnConfig Config(string outputDir, int maxIter) => ConfigLoader.Load(
+        Path.Combine(TestPaths.RepoRoot, "configs", "shapes", "mask_rcnn_R_18_FPN_gn.yaml"),
+        ["PATHS_CATALOG", data.Catalog, "DATASETS.TRAIN", "(\"tiny_train\",)", "DATASETS.TEST", "()", "OUTPUT_DIR", outputDir,
+         "MODEL.RESNETS.BACKBONE_OUT_CHANNELS", "64", "MODEL.ROI_BOX_HEAD.MLP_HEAD_DIM", "64", "MODEL.ROI_MASK_HEAD.CONV_LAYERS", "(64,)",
+         "MODEL.ROI_MASK_HEAD.RESOLUTION", "14", "MODEL.ROI_MASK_HEAD.POOLER_RESOLUTION", "7",
+         "INPUT.MIN_SIZE_TRAIN", "(64,)", "INPUT.MAX_SIZE_TRAIN", "96", "DATALOADER.NUM_WORKERS", "0",
+         "SOLVER.IMS_PER_BATCH", "2", "SOLVER.BASE_LR", "0.01", "SOLVER.WARMUP_ITERS", "2", "SOLVER.STEPS", "(100,)",
+         "SOLVER.MAX_ITER", maxIter.ToString(), "SOLVER.CHECKPOINT_PERIOD", "4", "SEED", "3"]);
+
+    static TrainingResult Train(MaskRcnnConfig cfg, bool resume = true) =>
+        new Trainer(cfg, new TrainingOptions(resume, LogPeriod: 2), new StringWriter()).Run();
+
+    [Fact]
+    public void LossFallsAndCheckpointsAppear()
+    {
+        using var run = new TempDir();
+        var result = Train(Config(run.Path, 16));
+        Assert.False(result.Interrupted);
+        Assert.True(File.Exists(Path.Combine(run.Path, "model_0000004.safetensors")));
+        Assert.True(File.Exists(Path.Combine(run.Path, "model_0000012.safetensors")));
+        Assert.True(File.Exists(Path.Combine(run.Path, "model_final.safetensors"))); // the end is model_final, as in maskrcnn-benchmark
+        Assert.Equal("model_final.safetensors", File.ReadAllText(Path.Combine(run.Path, "last_checkpoint")).Trim().Split('/', '\\')[^1]);
+        Assert.True(File.Exists(Path.Combine(run.Path, "config.yaml")));
+        var losses = File.ReadAllLines(Path.Combine(run.Path, "metrics.jsonl"))
+            .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("loss").GetDouble()).ToList();
+        Assert.Equal(8, losses.Count);
+        Assert.True(losses[^1] < losses[0], $"loss went from {losses[0]} to {losses[^1]}");
+    }
+
+    [Fact]
+    public void StoppingAndResumingGivesTheSameWeightsAsTrainingStraight()
+    {
+        using var straight = new TempDir();
+        using var resumed = new TempDir();
+        Train(Config(straight.Path, 8));
+        Train(Config(resumed.Path, 4));
+        var second = Train(Config(resumed.Path, 8));
+        Assert.Equal(8, second.Iteration);
+        using var a = SafeTensorsFile.Load(Path.Combine(straight.Path, "model_final.safetensors"));
+        using var b = SafeTensorsFile.Load(Path.Combine(resumed.Path, "model_final.safetensors"));
+        foreach (var (name, tensor) in a.Where(kv => !kv.Key.StartsWith("extra/")))
+            TensorAssert.Close(tensor, b.Single(kv => kv.Key == name).Value, rtol: 1e-6, atol: 1e-6, what: name);
+    }
+
+    [Fact]
+    public void TrainVerbRunsAndBadDatasetsAreOneLine()
+    {
+        using var run = new TempDir();
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        var args = new[] { "train", "--config", Path.Combine(TestPaths.RepoRoot, "configs", "shapes", "mask_rcnn_R_18_FPN_gn.yaml"),
+            "DATASETS.TRAIN", "(\"nope_train\",)", "OUTPUT_DIR", run.Path };
+        Assert.Equal(2, MaskRcnnCommandLine.Run(args, stdout, stderr));
+        Assert.Contains("unknown dataset 'nope_train'", stderr.ToString());
+        Assert.Single(stderr.ToString().Trim().Split('\n'));
+    }
+}
