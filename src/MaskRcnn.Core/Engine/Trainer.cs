@@ -17,7 +17,8 @@ namespace MaskRcnn.Engine;
 /// maskrcnn-benchmark's do_train: iteration-based SGD on <c>DATASETS.TRAIN</c> with the warm-up schedule, a
 /// checkpoint every <c>SOLVER.CHECKPOINT_PERIOD</c> iterations and at the end, resuming from
 /// <c>OUTPUT_DIR/last_checkpoint</c> at the same iteration, learning rate and data. Logs smoothed losses to the
-/// console, <c>log.txt</c> and <c>metrics.jsonl</c>, and saves the merged config as <c>config.yaml</c>. A stop
+/// console, <c>log.txt</c>, <c>metrics.jsonl</c> and TensorBoard event files, plots them to <c>loss.png</c> at the end,
+/// and saves the merged config as <c>config.yaml</c>. A stop
 /// request (Ctrl-C) finishes the current iteration and writes a checkpoint.
 /// </summary>
 public sealed class Trainer(MaskRcnnConfig cfg, TrainingOptions options, TextWriter console)
@@ -27,7 +28,10 @@ public sealed class Trainer(MaskRcnnConfig cfg, TrainingOptions options, TextWri
         var outputDir = cfg.OutputDir;
         Directory.CreateDirectory(outputDir);
         using var log = new StreamWriter(Path.Combine(outputDir, "log.txt"), append: true) { AutoFlush = true };
-        using var metrics = new StreamWriter(Path.Combine(outputDir, "metrics.jsonl"), append: true) { AutoFlush = true };
+        var metricsPath = Path.Combine(outputDir, "metrics.jsonl");
+        using var metrics = new StreamWriter(metricsPath, append: true) { AutoFlush = true };
+        // TensorBoard event files, for `tensorboard --logdir OUTPUT_DIR`.
+        var tensorboard = torch.utils.tensorboard.SummaryWriter(outputDir);
         void Say(string line)
         {
             if (options.LiveProgress) console.Write("\r\u001b[K");
@@ -108,19 +112,27 @@ public sealed class Trainer(MaskRcnnConfig cfg, TrainingOptions options, TextWri
             if (options.LiveProgress || logNow)
             {
                 var line = ProgressLine(done, maxIter, meters, schedule.LearningRate(iteration + 1));
-                if (logNow) { Say(line); WriteMetrics(metrics, done, meters, schedule.LearningRate(iteration + 1)); }
+                if (logNow)
+                {
+                    Say(line);
+                    WriteMetrics(metrics, done, meters, schedule.LearningRate(iteration + 1));
+                    foreach (var (name, meter) in meters.Meters) tensorboard.add_scalar(name, (float)meter.Median, (int)done);
+                    tensorboard.add_scalar("lr", (float)schedule.LearningRate(iteration + 1), (int)done);
+                }
                 else console.Write("\r\u001b[K" + line);
             }
             if (period > 0 && done % period == 0 && done < maxIter) lastCheckpoint = checkpointer.Save(done);
             if (stop.IsCancellationRequested)
             {
                 lastCheckpoint = checkpointer.Save(done);
+                Visualization.LossPlot.Write(metricsPath, Path.Combine(outputDir, "loss.png"));
                 Say($"stopped after iteration {done}: checkpoint {lastCheckpoint}; run the same command again to resume (--no-resume starts over)");
                 return new TrainingResult(done, lastCheckpoint, true, loader.SkippedSamples);
             }
             wait.Restart();
         }
         var final = checkpointer.SaveFinal(maxIter);
+        Visualization.LossPlot.Write(metricsPath, Path.Combine(outputDir, "loss.png"));
         Say($"done: {maxIter} iterations in {clock.Elapsed:hh\\:mm\\:ss}; weights {final}" +
             (loader.SkippedSamples > 0 ? $"; {loader.SkippedSamples} unreadable images skipped" : ""));
         return new TrainingResult(maxIter, final, false, loader.SkippedSamples);
