@@ -85,3 +85,32 @@ public class TrainerSmokeTests : IClassFixture<TrainerSmokeTests.TinyShapes>
         Assert.Single(stderr.ToString().Trim().Split('\n'));
     }
 }
+
+/// <summary>maskrcnn-benchmark's own configs train (one iteration) once their datasets point at a tiny shapes set and their
+/// catalog:// ImageNet weights (downloads) are replaced by random initialisation.</summary>
+public class ReferenceConfigTrainingTests : IClassFixture<TrainerSmokeTests.TinyShapes>
+{
+    readonly TrainerSmokeTests.TinyShapes data;
+    public ReferenceConfigTrainingTests(TrainerSmokeTests.TinyShapes data) => this.data = data;
+
+    [Theory]
+    [InlineData("e2e_mask_rcnn_R_50_FPN_1x.yaml")]
+    [InlineData("e2e_mask_rcnn_R_50_C4_1x.yaml")]
+    [InlineData("gn_baselines/e2e_mask_rcnn_R_50_FPN_1x_gn.yaml")]
+    [InlineData("e2e_faster_rcnn_R_101_FPN_1x.yaml")]
+    public void OneIterationOnTinyData(string file)
+    {
+        using var run = new TempDir();
+        var cfg = ConfigLoader.Load(Path.Combine(TestPaths.ReferenceConfigs, file),
+            ["MODEL.DEVICE", "cpu", "MODEL.WEIGHT", "", "PATHS_CATALOG", data.Catalog, "DATASETS.TRAIN", "(\"tiny_train\",)", "DATASETS.TEST", "()",
+             "OUTPUT_DIR", run.Path, "INPUT.MIN_SIZE_TRAIN", "(64,)", "INPUT.MAX_SIZE_TRAIN", "96", "DATALOADER.NUM_WORKERS", "0",
+             "SOLVER.IMS_PER_BATCH", "2", "SOLVER.MAX_ITER", "1", "SOLVER.BASE_LR", "0.001", "MODEL.ROI_HEADS.BATCH_SIZE_PER_IMAGE", "32",
+             "MODEL.RPN.PRE_NMS_TOP_N_TRAIN", "200", "MODEL.RPN.POST_NMS_TOP_N_TRAIN", "100", "MODEL.RPN.FPN_POST_NMS_TOP_N_TRAIN", "100",
+             "SEED", "1"]);
+        var log = new StringWriter();
+        var result = new Trainer(cfg, new TrainingOptions(Resume: false, LogPeriod: 1), log).Run();
+        Assert.Equal(1, result.Iteration);
+        Assert.Contains("iter 1/1", log.ToString());
+        Assert.True(File.Exists(result.CheckpointPath));
+    }
+}
