@@ -7,8 +7,17 @@ using TorchSharp;
 
 namespace MaskRcnn.Tests.Engine;
 
+/// <summary>Training seeds torch's global generator, which every model construction draws from: these tests run
+/// alone, after the parallel ones, so that no other test's model changes their initial weights.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TrainingCollection
+{
+    public const string Name = "training";
+}
+
 /// <summary>A tiny Mask R-CNN trained for a few iterations on a tiny generated shapes set: the loss falls,
 /// checkpoints and last_checkpoint appear, and stopping then resuming gives the same weights as training straight.</summary>
+[Collection(TrainingCollection.Name)]
 public class TrainerSmokeTests : IClassFixture<TrainerSmokeTests.TinyShapes>
 {
     public sealed class TinyShapes : IDisposable
@@ -88,6 +97,7 @@ public class TrainerSmokeTests : IClassFixture<TrainerSmokeTests.TinyShapes>
 
 /// <summary>maskrcnn-benchmark's own configs train (one iteration) once their datasets point at a tiny shapes set and their
 /// catalog:// ImageNet weights (downloads) are replaced by random initialisation.</summary>
+[Collection(TrainingCollection.Name)]
 public class ReferenceConfigTrainingTests : IClassFixture<TrainerSmokeTests.TinyShapes>
 {
     readonly TrainerSmokeTests.TinyShapes data;
