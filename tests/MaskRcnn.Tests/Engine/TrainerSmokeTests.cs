@@ -83,6 +83,23 @@ public class TrainerSmokeTests : IClassFixture<TrainerSmokeTests.TinyShapes>
     }
 
     [Fact]
+    public void AStopRequestFinishesTheIterationCheckpointsAndSaysHowToResume()
+    {
+        using var run = new TempDir();
+        using var stop = new CancellationTokenSource();
+        stop.Cancel(); // as Ctrl-C does: the current iteration completes, then training stops
+        var console = new StringWriter();
+        var result = new Trainer(Config(run.Path, 8), new TrainingOptions(LogPeriod: 2), console).Run(stop.Token);
+        Assert.True(result.Interrupted);
+        Assert.Equal(1, result.Iteration);
+        Assert.True(File.Exists(Path.Combine(run.Path, "model_0000001.safetensors")));
+        Assert.Contains("run the same command again to resume", console.ToString());
+        var resumed = Train(Config(run.Path, 2));
+        Assert.Equal(2, resumed.Iteration);
+        Assert.False(resumed.Interrupted);
+    }
+
+    [Fact]
     public void TrainVerbRunsAndBadDatasetsAreOneLine()
     {
         using var run = new TempDir();
