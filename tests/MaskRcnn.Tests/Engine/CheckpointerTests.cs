@@ -6,6 +6,8 @@ using static TorchSharp.torch;
 
 namespace MaskRcnn.Tests.Engine;
 
+// Saves and restores torch's global generator, which parallel tests also draw from: runs alone.
+[Collection(TrainingCollection.Name)]
 public class CheckpointerTests
 {
     const int N = 6;

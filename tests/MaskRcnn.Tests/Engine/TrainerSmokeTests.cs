@@ -7,8 +7,8 @@ using TorchSharp;
 
 namespace MaskRcnn.Tests.Engine;
 
-/// <summary>Training seeds torch's global generator, which every model construction draws from: these tests run
-/// alone, after the parallel ones, so that no other test's model changes their initial weights.</summary>
+/// <summary>Training seeds torch's global generator, which every model construction draws from (and checkpoints save
+/// and restore it): these tests run alone, after the parallel ones, so that no other test disturbs that sequence.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class TrainingCollection
 {
