@@ -73,15 +73,8 @@ public static class MaskRcnnBenchmarks
     }
 
     /// <summary>The same input as the torchvision script: the rule's u in [0,1), normalized as torchvision does.</summary>
-    static Tensor Image(int h, int w, string key)
-    {
-        var hash = ReferenceWeights.Fnv1a(key);
-        var pixels = new float[3 * h * w];
-        for (int i = 0; i < pixels.Length; i++) pixels[i] = (float)ReferenceWeights.Uniform(hash, i);
-        var mean = torch.tensor(new[] { 0.485f, 0.456f, 0.406f }).view(3, 1, 1);
-        var std = torch.tensor(new[] { 0.229f, 0.224f, 0.225f }).view(3, 1, 1);
-        return (torch.tensor(pixels, [3, h, w]) - mean) / std;
-    }
+    static Tensor Image(int h, int w, string key) =>
+        new Data.Transforms.ImageNormalizer(false, [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]).Apply(ReferenceWeights.UnitImage(key, [3, h, w]));
 
     static BoxList Target(int h, int w)
     {

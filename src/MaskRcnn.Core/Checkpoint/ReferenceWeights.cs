@@ -54,6 +54,16 @@ public static class ReferenceWeights
     }
 
     /// <summary>A deterministic input, (2u − 1)·scale for the key's hash.</summary>
+    /// <summary>A deterministic image in [0, 1): the rule's u for the key, as scripts/make_model_fixture.py makes it.</summary>
+    public static Tensor UnitImage(string key, long[] shape)
+    {
+        long n = shape.Aggregate(1L, (a, b) => a * b);
+        var h = Fnv1a(key);
+        var data = new float[n];
+        for (long i = 0; i < n; i++) data[i] = (float)Uniform(h, i);
+        return torch.tensor(data, shape);
+    }
+
     public static Tensor Image(string key, long[] shape, double scale = 1.0)
     {
         long n = shape.Aggregate(1L, (a, b) => a * b);

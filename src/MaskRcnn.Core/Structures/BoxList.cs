@@ -52,9 +52,6 @@ public sealed class BoxList
         ? v is T t ? t : throw new InvalidOperationException($"box field '{name}' is a {v.GetType().Name}, not a {typeof(T).Name}")
         : throw new KeyNotFoundException($"box list has no field '{name}' (has: {string.Join(", ", fields.Keys)})");
 
-    /// <summary>A field of either kind, or null when there is none of that name.</summary>
-    public object? FieldOrNull(string name) => fields.GetValueOrDefault(name);
-
     /// <summary>The boxes at <paramref name="index"/>: [K] int64 indices or an [N] boolean mask.</summary>
     public BoxList Select(Tensor index)
     {
@@ -139,16 +136,22 @@ public sealed class BoxList
     BoxList Transform(Tensor boxes, ImageSize size, Func<IInstanceField, IInstanceField> geometric) =>
         new(boxes, size, fields.ToDictionary(kv => kv.Key, kv => kv.Value is IInstanceField f ? geometric(f) : kv.Value));
 
-    /// <summary>Moves every tensor of the list (boxes, tensor fields, tensors inside fields) to the enclosing dispose scope.</summary>
-    public BoxList MoveToOuterDisposeScope()
+    /// <summary>Every tensor the list holds: boxes, tensor fields, and tensors inside fields.</summary>
+    public IEnumerable<Tensor> Tensors()
     {
-        Boxes.MoveToOuterDisposeScope();
+        yield return Boxes;
         foreach (var value in fields.Values)
         {
-            if (value is Tensor t) t.MoveToOuterDisposeScope();
+            if (value is Tensor t) yield return t;
             else if (value is ITensorHolder holder)
-                foreach (var inner in holder.Tensors) inner.MoveToOuterDisposeScope();
+                foreach (var inner in holder.Tensors) yield return inner;
         }
+    }
+
+    /// <summary>Moves every tensor of the list to the enclosing dispose scope.</summary>
+    public BoxList MoveToOuterDisposeScope()
+    {
+        foreach (var t in Tensors()) t.MoveToOuterDisposeScope();
         return this;
     }
 

@@ -36,10 +36,7 @@ public class TorchvisionModelParityTests : IClassFixture<TorchvisionModelParityT
                 }
             model.PrepareForInference(); // the folded batch norms are what inference runs
             int h = Reference.Int("height"), w = Reference.Int("width");
-            var h0 = ReferenceWeights.Fnv1a("image");
-            var pixels = new float[3 * h * w];
-            for (int i = 0; i < pixels.Length; i++) pixels[i] = (float)ReferenceWeights.Uniform(h0, i);
-            var image = DetectionTransform.NormalizerFor(cfg).Apply(torch.tensor(pixels, [3, h, w]));
+            var image = DetectionTransform.NormalizerFor(cfg).Apply(ReferenceWeights.UnitImage("image", [3, h, w]));
             var images = ImageList.FromImages([image], cfg.DataLoader.SizeDivisibility);
             using var _ = torch.no_grad();
             Features = model.Features(images.Tensor);

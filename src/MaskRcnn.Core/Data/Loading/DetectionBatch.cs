@@ -16,14 +16,6 @@ public sealed class DetectionBatch(int iteration, ImageList images, IReadOnlyLis
     {
         Images.Tensor.Dispose();
         foreach (var t in Targets)
-        {
-            t.Boxes.Dispose();
-            foreach (var name in t.FieldNames)
-            {
-                var field = t.FieldOrNull(name);
-                if (field is TorchSharp.torch.Tensor tensor) tensor.Dispose();
-                else if (field is ITensorHolder holder) foreach (var inner in holder.Tensors) inner.Dispose();
-            }
-        }
+            foreach (var tensor in t.Tensors()) tensor.Dispose();
     }
 }
