@@ -1,0 +1,150 @@
+using System.Text.Json;
+using MaskRcnn.Data.Coco;
+using MaskRcnn.Structures;
+
+namespace MaskRcnn.Evaluation;
+
+/// <summary>
+/// Reads and writes COCO results files: a JSON list of <c>{"image_id", "category_id", "bbox": [x, y, w, h],
+/// "score", "segmentation": {"size": [h, w], "counts": "…"}}</c>. Reading checks every entry against the ground
+/// truth as pycocotools' <c>loadRes</c> does (an image id the ground truth does not have is an error), and names
+/// the file and entry of any problem.
+/// </summary>
+public static class CocoResultsFile
+{
+    /// <summary>Writes results atomically. Without <paramref name="includeBoxes"/> entries carry only their mask, as
+    /// maskrcnn-benchmark's segm.json (pycocotools then measures their area by the mask).</summary>
+    public static void Write(string path, IEnumerable<CocoResult> results, bool includeBoxes = true)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null) Directory.CreateDirectory(directory);
+        AtomicFile.Write(path, stream =>
+        {
+            using var json = new Utf8JsonWriter(stream);
+            json.WriteStartArray();
+            foreach (var r in results) WriteEntry(json, r, includeBoxes);
+            json.WriteEndArray();
+        });
+    }
+
+    static void WriteEntry(Utf8JsonWriter json, CocoResult r, bool includeBoxes)
+    {
+        json.WriteStartObject();
+        json.WriteNumber("image_id", r.ImageId);
+        json.WriteNumber("category_id", r.CategoryId);
+        if (includeBoxes || r.Segmentation is null)
+        {
+            json.WriteStartArray("bbox");
+            json.WriteNumberValue(r.Bbox.X);
+            json.WriteNumberValue(r.Bbox.Y);
+            json.WriteNumberValue(r.Bbox.Width);
+            json.WriteNumberValue(r.Bbox.Height);
+            json.WriteEndArray();
+        }
+        json.WriteNumber("score", r.Score);
+        if (r.Segmentation is { } rle)
+        {
+            json.WriteStartObject("segmentation");
+            json.WriteStartArray("size");
+            json.WriteNumberValue(rle.Height);
+            json.WriteNumberValue(rle.Width);
+            json.WriteEndArray();
+            json.WriteString("counts", rle.ToCompressedString());
+            json.WriteEndObject();
+        }
+        json.WriteEndObject();
+    }
+
+    /// <summary>Reads a results file for evaluation against <paramref name="groundTruth"/>.</summary>
+    public static CocoResultSet Load(string path, CocoFile groundTruth)
+    {
+        if (!File.Exists(path)) throw new DataException($"results file not found: {path}");
+        using var stream = File.OpenRead(path);
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(stream, new JsonDocumentOptions { AllowTrailingCommas = true }); }
+        catch (JsonException e) { throw new DataException($"{path}: not valid JSON (line {e.LineNumber + 1}): {e.Message.Split(" Path:")[0]}"); }
+        using (doc) return Parse(doc.RootElement, path, groundTruth);
+    }
+
+    public static CocoResultSet Parse(JsonElement root, string path, CocoFile groundTruth)
+    {
+        if (root.ValueKind != JsonValueKind.Array)
+            throw new DataException($"{path}: not a COCO results file: the top level must be a list of detections");
+        var results = new List<CocoResult>(root.GetArrayLength());
+        int index = 0;
+        foreach (var e in root.EnumerateArray())
+        {
+            results.Add(Entry(e, path, index, groundTruth));
+            index++;
+        }
+        // pycocotools' loadRes takes the detection's area from its box when the first result has a box, else from its mask.
+        bool areaFromBox = results.Count > 0 && root[0].TryGetProperty("bbox", out var first) && first.GetArrayLength() > 0;
+        return new CocoResultSet(path, results, areaFromBox);
+    }
+
+    static CocoResult Entry(JsonElement e, string path, int index, CocoFile groundTruth)
+    {
+        string where = $"result {index}";
+        if (e.ValueKind != JsonValueKind.Object) throw new DataException($"{path}: {where} must be an object");
+        long imageId = Integer(e, "image_id", path, where);
+        if (!groundTruth.ImagesById.TryGetValue(imageId, out var image))
+            throw new DataException($"{path}: {where}: image id {imageId} is not in the ground truth {groundTruth.Path}");
+        long categoryId = Integer(e, "category_id", path, where);
+        if (!e.TryGetProperty("score", out var s) || s.ValueKind != JsonValueKind.Number)
+            throw new DataException($"{path}: {where}: 'score' must be a number");
+        double score = s.GetDouble();
+        Rle? rle = e.TryGetProperty("segmentation", out var seg) && seg.ValueKind != JsonValueKind.Null
+            ? Segmentation(seg, image, path, where) : null;
+        CocoBox box;
+        if (e.TryGetProperty("bbox", out var b) && b.ValueKind != JsonValueKind.Null && !(b.ValueKind == JsonValueKind.Array && b.GetArrayLength() == 0))
+        {
+            if (b.ValueKind != JsonValueKind.Array || b.GetArrayLength() != 4 || b.EnumerateArray().Any(x => x.ValueKind != JsonValueKind.Number))
+                throw new DataException($"{path}: {where}: 'bbox' must be 4 numbers [x, y, width, height]");
+            box = new CocoBox(b[0].GetDouble(), b[1].GetDouble(), b[2].GetDouble(), b[3].GetDouble());
+        }
+        else if (rle is not null) box = rle.ToBbox();
+        else throw new DataException($"{path}: {where}: has neither 'bbox' nor 'segmentation'");
+        return new CocoResult(imageId, categoryId, box, score, rle);
+    }
+
+    static Rle Segmentation(JsonElement seg, CocoImage image, string path, string where)
+    {
+        try
+        {
+            var data = seg.ValueKind switch
+            {
+                JsonValueKind.Object => RleData(seg, image, path, where),
+                JsonValueKind.Array => new CocoPolygons(seg.EnumerateArray().Select(p => p.EnumerateArray().Select(x => x.GetDouble()).ToArray()).ToList()),
+                _ => throw new DataException($"{path}: {where}: 'segmentation' must be an RLE object or a list of polygons"),
+            };
+            return data.ToRle(image.Height, image.Width);
+        }
+        catch (Exception x) when (x is FormatException or ArgumentException or InvalidOperationException)
+        {
+            throw new DataException($"{path}: {where}: bad segmentation: {x.Message}");
+        }
+    }
+
+    static CocoSegmentationData RleData(JsonElement seg, CocoImage image, string path, string where)
+    {
+        if (!seg.TryGetProperty("size", out var size) || size.ValueKind != JsonValueKind.Array || size.GetArrayLength() != 2)
+            throw new DataException($"{path}: {where}: RLE 'size' must be [height, width]");
+        int h = size[0].GetInt32(), w = size[1].GetInt32();
+        if (h != image.Height || w != image.Width)
+            throw new DataException($"{path}: {where}: RLE size {h}x{w} differs from image {image.Id} ({image.Height}x{image.Width})");
+        if (!seg.TryGetProperty("counts", out var counts)) throw new DataException($"{path}: {where}: RLE has no 'counts'");
+        return counts.ValueKind switch
+        {
+            JsonValueKind.String => new CocoCompressedRle(counts.GetString()!, h, w),
+            JsonValueKind.Array => new CocoUncompressedRle(counts.EnumerateArray().Select(x => x.GetUInt32()).ToArray(), h, w),
+            _ => throw new DataException($"{path}: {where}: RLE 'counts' must be a string or a list of numbers"),
+        };
+    }
+
+    static long Integer(JsonElement e, string name, string path, string where)
+    {
+        if (!e.TryGetProperty(name, out var v) || v.ValueKind != JsonValueKind.Number || !v.TryGetInt64(out var id))
+            throw new DataException($"{path}: {where}: '{name}' must be an integer");
+        return id;
+    }
+}
