@@ -21,12 +21,15 @@ static class RleIou
                 var dt = detections[d];
                 if (dt.Height != gt.Height || dt.Width != gt.Width)
                     throw new ArgumentException($"detection {d} is {dt.Height}x{dt.Width} but ground truth {g} is {gt.Height}x{gt.Width}");
-                if (CocoBox.Iou(detectionBoxes[d], groundTruthBoxes[g], crowd) <= 0) continue;
-                iou[d, g] = MaskIou(dt, gt, crowd);
+                iou[d, g] = Pair(dt, detectionBoxes[d], gt, groundTruthBoxes[g], crowd);
             }
         }
         return iou;
     }
+
+    /// <summary>One pair's IoU, given both masks' boxes (<see cref="Rle.ToBbox"/>) so that callers can compute them once.</summary>
+    internal static double Pair(Rle detection, CocoBox detectionBox, Rle groundTruth, CocoBox groundTruthBox, bool crowd) =>
+        CocoBox.Iou(detectionBox, groundTruthBox, crowd) <= 0 ? 0 : MaskIou(detection, groundTruth, crowd);
 
     static double MaskIou(Rle detection, Rle groundTruth, bool crowd)
     {

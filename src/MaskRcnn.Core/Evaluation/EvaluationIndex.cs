@@ -1,0 +1,166 @@
+using MaskRcnn.Data.Coco;
+using MaskRcnn.Structures;
+
+namespace MaskRcnn.Evaluation;
+
+/// <summary>
+/// Ground truth and detections laid out in arrays for evaluation, grouped into cells: one per (category, image)
+/// that has any ground truth or detection, ordered by category then image id (the order in which pycocotools
+/// concatenates per-image results). Within a cell, ground truths keep file order and detections are sorted by
+/// score, highest first, ties in file order (pycocotools' stable mergesort), and cut to the largest maxDets.
+/// Detections of categories the ground truth does not have are left out, as pycocotools leaves them out.
+/// </summary>
+sealed class EvaluationIndex
+{
+    public required long[] ImageIds { get; init; }
+    public required long[] CategoryIds { get; init; }
+
+    // Ground truths, in file order.
+    public required CocoBox[] GtBox { get; init; }
+    public required double[] GtArea { get; init; }
+    public required bool[] GtCrowd { get; init; }
+    public required long[] GtId { get; init; }
+    public Rle?[] GtMask { get; init; } = [];
+
+    // Detections, in results order (only those of known categories).
+    public required CocoBox[] DtBox { get; init; }
+    public required double[] DtArea { get; init; }
+    public required double[] DtScore { get; init; }
+    public Rle?[] DtMask { get; init; } = [];
+
+    /// <summary>Cells of category k are <c>CategoryCellStart[k] .. CategoryCellStart[k + 1]</c>.</summary>
+    public required int[] CategoryCellStart { get; init; }
+    /// <summary>Ground truths of cell c: <c>GtOfCell[GtStart[c] .. GtStart[c + 1]]</c>.</summary>
+    public required int[] GtStart { get; init; }
+    public required int[] GtOfCell { get; init; }
+    /// <summary>Detections of cell c, best first, at most the largest maxDets: <c>DtOfCell[DtStart[c] .. DtStart[c + 1]]</c>.
+    /// Their positions in this array are the cells' detection slots.</summary>
+    public required int[] DtStart { get; init; }
+    public required int[] DtOfCell { get; init; }
+
+    public int CellCount => GtStart.Length - 1;
+    public int SlotCount => DtOfCell.Length;
+
+    public static EvaluationIndex Build(CocoFile groundTruth, CocoResultSet results, IouType iouType, CocoEvalParams parameters)
+    {
+        long[] imageIds = groundTruth.Images.Select(i => i.Id).Distinct().Order().ToArray();
+        long[] categoryIds = groundTruth.Categories.Select(c => c.Id).Distinct().Order().ToArray();
+        var imageIndex = new Dictionary<long, int>(imageIds.Length);
+        for (int i = 0; i < imageIds.Length; i++) imageIndex[imageIds[i]] = i;
+        var categoryIndex = new Dictionary<long, int>(categoryIds.Length);
+        for (int k = 0; k < categoryIds.Length; k++) categoryIndex[categoryIds[k]] = k;
+        long images = imageIds.Length;
+
+        var annotations = groundTruth.Annotations;
+        int gtCount = annotations.Count;
+        var gtKey = new long[gtCount];
+        for (int g = 0; g < gtCount; g++)
+            gtKey[g] = categoryIndex[annotations[g].CategoryId] * images + imageIndex[annotations[g].ImageId];
+        var gtOrder = Enumerable.Range(0, gtCount).ToArray();
+        Array.Sort(gtOrder, (x, y) => gtKey[x] != gtKey[y] ? gtKey[x].CompareTo(gtKey[y]) : x.CompareTo(y));
+
+        var kept = new List<int>(results.Results.Count);
+        for (int d = 0; d < results.Results.Count; d++)
+        {
+            var r = results.Results[d];
+            if (!imageIndex.ContainsKey(r.ImageId))
+                throw new DataException($"{results.Source}: result {d}: image id {r.ImageId} is not in the ground truth {groundTruth.Path}");
+            if (categoryIndex.ContainsKey(r.CategoryId)) kept.Add(d);
+        }
+        int dtCount = kept.Count;
+        var dtKey = new long[dtCount];
+        var dtScore = new double[dtCount];
+        var dtBox = new CocoBox[dtCount];
+        for (int j = 0; j < dtCount; j++)
+        {
+            var r = results.Results[kept[j]];
+            dtKey[j] = categoryIndex[r.CategoryId] * images + imageIndex[r.ImageId];
+            dtScore[j] = r.Score;
+            dtBox[j] = r.Bbox;
+        }
+        var dtOrder = Enumerable.Range(0, dtCount).ToArray();
+        Array.Sort(dtOrder, (x, y) => dtKey[x] != dtKey[y] ? dtKey[x].CompareTo(dtKey[y])
+            : dtScore[x] != dtScore[y] ? dtScore[y].CompareTo(dtScore[x]) : x.CompareTo(y));
+
+        // Merge the two sorted key lists into cells.
+        int maxDets = parameters.MaxDets.Max();
+        var categoryCellStart = new int[categoryIds.Length + 1];
+        var gtStart = new List<int> { 0 };
+        var dtStart = new List<int> { 0 };
+        var dtOfCell = new List<int>(dtCount);
+        int gi = 0, di = 0, cells = 0;
+        while (gi < gtCount || di < dtCount)
+        {
+            long key = Math.Min(gi < gtCount ? gtKey[gtOrder[gi]] : long.MaxValue, di < dtCount ? dtKey[dtOrder[di]] : long.MaxValue);
+            while (gi < gtCount && gtKey[gtOrder[gi]] == key) gi++;
+            int taken = 0;
+            while (di < dtCount && dtKey[dtOrder[di]] == key)
+            {
+                if (taken++ < maxDets) dtOfCell.Add(dtOrder[di]);
+                di++;
+            }
+            gtStart.Add(gi);
+            dtStart.Add(dtOfCell.Count);
+            categoryCellStart[(int)(key / images) + 1] = ++cells;
+        }
+        for (int k = 1; k <= categoryIds.Length; k++) categoryCellStart[k] = Math.Max(categoryCellStart[k], categoryCellStart[k - 1]);
+
+        var index = new EvaluationIndex
+        {
+            ImageIds = imageIds,
+            CategoryIds = categoryIds,
+            GtBox = annotations.Select(a => a.Bbox).ToArray(),
+            GtArea = annotations.Select(a => a.Area).ToArray(),
+            GtCrowd = annotations.Select(a => a.IsCrowd).ToArray(),
+            GtId = annotations.Select(a => a.Id).ToArray(),
+            GtMask = iouType == IouType.Segm ? GroundTruthMasks(groundTruth) : [],
+            DtBox = dtBox,
+            DtArea = new double[dtCount],
+            DtScore = dtScore,
+            DtMask = iouType == IouType.Segm ? new Rle?[dtCount] : [],
+            CategoryCellStart = categoryCellStart,
+            GtStart = gtStart.ToArray(),
+            GtOfCell = gtOrder,
+            DtStart = dtStart.ToArray(),
+            DtOfCell = dtOfCell.ToArray(),
+        };
+        index.MeasureDetections(groundTruth, results, kept, iouType);
+        return index;
+    }
+
+    /// <summary>Each ground truth's mask, as pycocotools' annToRLE makes it for segm evaluation.</summary>
+    static Rle?[] GroundTruthMasks(CocoFile groundTruth)
+    {
+        var annotations = groundTruth.Annotations;
+        var masks = new Rle?[annotations.Count];
+        Parallel.For(0, annotations.Count, g =>
+        {
+            var a = annotations[g];
+            if (a.Segmentation is null)
+                throw new DataException($"{groundTruth.Path}: annotation {a.Id} has no segmentation; segm evaluation needs one for every annotation");
+            var image = groundTruth.ImagesById[a.ImageId];
+            masks[g] = a.Segmentation.ToRle(image.Height, image.Width);
+        });
+        return masks;
+    }
+
+    /// <summary>Detection areas (and masks, for segm) as pycocotools' loadRes sets them: from the box when the results
+    /// carry boxes, else from the mask; a box-only detection's mask is its box rasterized as a polygon.</summary>
+    void MeasureDetections(CocoFile groundTruth, CocoResultSet results, List<int> kept, IouType iouType)
+    {
+        Parallel.For(0, kept.Count, j =>
+        {
+            var r = results.Results[kept[j]];
+            Rle? mask = r.Segmentation;
+            if (iouType == IouType.Segm)
+            {
+                var image = groundTruth.ImagesById[r.ImageId];
+                if (mask is not null && (mask.Height != image.Height || mask.Width != image.Width))
+                    throw new DataException($"{results.Source}: result {kept[j]}: mask is {mask.Height}x{mask.Width} but image {image.Id} is {image.Height}x{image.Width}");
+                mask ??= Rle.FromBbox(r.Bbox, image.Height, image.Width);
+                DtMask[j] = mask;
+            }
+            DtArea[j] = results.AreaFromBox || r.Segmentation is null ? r.Bbox.Width * r.Bbox.Height : r.Segmentation.Area();
+        });
+    }
+}
