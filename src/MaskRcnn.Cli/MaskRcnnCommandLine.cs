@@ -11,7 +11,7 @@ public static class MaskRcnnCommandLine
 
     public static readonly Option<bool> Verbose = new("--verbose") { Description = "Show stack traces on errors", Recursive = true };
 
-    public static RootCommand Build(TextWriter stdout)
+    public static RootCommand Build(TextWriter stdout, TextWriter? stderr = null)
     {
         var root = new RootCommand("maskrcnn: train, evaluate and run Mask R-CNN models configured like maskrcnn-benchmark");
         root.Options.Add(Verbose);
@@ -19,12 +19,13 @@ public static class MaskRcnnCommandLine
         root.Subcommands.Add(DataCommand.Build(stdout));
         root.Subcommands.Add(TrainCommand.Build(stdout));
         root.Subcommands.Add(ConvertCommand.Build(stdout));
+        root.Subcommands.Add(EvalCommand.Build(stdout, stderr ?? Console.Error));
         return root;
     }
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var root = Build(stdout);
+        var root = Build(stdout, stderr);
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

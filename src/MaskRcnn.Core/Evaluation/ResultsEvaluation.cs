@@ -1,0 +1,39 @@
+using System.Diagnostics;
+using System.Globalization;
+using MaskRcnn.Data.Coco;
+
+namespace MaskRcnn.Evaluation;
+
+/// <summary>
+/// Scores detections against a ground truth for each requested IoU type, prints pycocotools' table and the
+/// per-category table, and writes all numbers to a JSON file. Used by <c>maskrcnn eval</c> in both modes.
+/// </summary>
+public static class ResultsEvaluation
+{
+    public static IReadOnlyList<CocoEvaluation> Run(CocoFile groundTruth, IReadOnlyList<(IouType Type, CocoResultSet Results)> inputs, string jsonPath, TextWriter output)
+    {
+        var evaluations = new List<CocoEvaluation>();
+        foreach (var (type, results) in inputs)
+        {
+            var clock = Stopwatch.StartNew();
+            var evaluation = CocoEvaluator.Evaluate(groundTruth, results, type);
+            output.Write(CocoEvalReport.Text(evaluation, groundTruth));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{type.Name()}: {results.Results.Count} detections on {groundTruth.Images.Count} images evaluated in {clock.Elapsed.TotalSeconds:F2} s\n"));
+            evaluations.Add(evaluation);
+        }
+        CocoEvalReport.WriteJson(jsonPath, evaluations, groundTruth, string.Join(", ", inputs.Select(i => i.Results.Source).Distinct()));
+        output.WriteLine($"all numbers: {jsonPath}");
+        return evaluations;
+    }
+
+    /// <summary>Standalone mode: a results file from any detector, scored for each of <paramref name="types"/>.</summary>
+    public static IReadOnlyList<CocoEvaluation> RunFiles(string groundTruthPath, string resultsPath, IReadOnlyList<IouType> types, string jsonPath, TextWriter output)
+    {
+        var groundTruth = CocoFile.Load(groundTruthPath);
+        var results = CocoResultsFile.Load(resultsPath, groundTruth);
+        if (types.Contains(IouType.Segm) && results.Results.Count > 0 && results.Results.All(r => r.Segmentation is null))
+            throw new DataException($"{resultsPath}: no result has a 'segmentation'; segm evaluation needs masks (use --iou-type bbox)");
+        return Run(groundTruth, types.Select(t => (t, results)).ToList(), jsonPath, output);
+    }
+}
