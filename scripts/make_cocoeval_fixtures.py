@@ -555,7 +555,7 @@ def evaluate_case(folder, iou_type):
             "iouThrsRoundedTo2DecimalsChangesResults": bool(rounded_iou_differs),
             "recThrsRoundedTo2DecimalsChangesPrecision": bool(rounded_rec_differs),
         },
-        "source": {"pycocotools": "cocoapi " + SOURCE.get("commit", "?")[:7] + " PythonAPI, np.float -> np.float64 in accumulate",
+        "source": {"cocoapiCommit": SOURCE.get("commit"), "localChanges": SOURCE.get("localChanges"),
                    "numpy": SOURCE["numpy"], "python": SOURCE["python"]},
     }
     with open(os.path.join(folder, f"expected_{iou_type}.json"), "w") as f:
