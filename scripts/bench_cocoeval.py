@@ -279,8 +279,11 @@ def child(a):
             E.accumulate()
             times.append(time.perf_counter() - t)
             eval_times.append(t1 - t)
+            E.summarize()  # untimed: the stats let the comparison script check that both tools agree
+        stats = [float(x) for x in E.stats]
         del E, gt, dt
-    print(json.dumps({"set": a.set, "times": times, "evaluateTimes": eval_times, "loadTimes": load_times, "peakRssMb": peak_mb()}))
+    print(json.dumps({"set": a.set, "times": times, "evaluateTimes": eval_times, "loadTimes": load_times, "peakRssMb": peak_mb(),
+                      "stats": stats}))
 
 
 def time_sets(a):
