@@ -19,6 +19,9 @@ public sealed record CocoEvalParams
         new("large", 96 * 96, 1e10),
     ];
 
+    /// <summary>The images to evaluate (pycocotools' <c>params.imgIds</c>); null means every image of the ground truth.</summary>
+    public IReadOnlyList<long>? ImageIds { get; init; }
+
     public static CocoEvalParams Default { get; } = new();
 
     /// <summary>numpy's <c>linspace(start, stop, num)</c>: start + i·step with step = (stop − start)/(num − 1), the last value exactly stop.</summary>

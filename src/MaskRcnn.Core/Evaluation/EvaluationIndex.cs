@@ -43,7 +43,9 @@ sealed class EvaluationIndex
 
     public static EvaluationIndex Build(CocoFile groundTruth, CocoResultSet results, IouType iouType, CocoEvalParams parameters)
     {
-        long[] imageIds = groundTruth.Images.Select(i => i.Id).Distinct().Order().ToArray();
+        long[] imageIds = (parameters.ImageIds ?? groundTruth.Images.Select(i => i.Id)).Distinct().Order().ToArray();
+        foreach (var id in imageIds)
+            if (!groundTruth.ImagesById.ContainsKey(id)) throw new DataException($"image id {id} to evaluate is not in the ground truth {groundTruth.Path}");
         long[] categoryIds = groundTruth.Categories.Select(c => c.Id).Distinct().Order().ToArray();
         var imageIndex = new Dictionary<long, int>(imageIds.Length);
         for (int i = 0; i < imageIds.Length; i++) imageIndex[imageIds[i]] = i;
@@ -51,7 +53,9 @@ sealed class EvaluationIndex
         for (int k = 0; k < categoryIds.Length; k++) categoryIndex[categoryIds[k]] = k;
         long images = imageIds.Length;
 
-        var annotations = groundTruth.Annotations;
+        // Only the evaluated images' annotations, in file order.
+        var annotations = parameters.ImageIds is null ? groundTruth.Annotations
+            : groundTruth.Annotations.Where(a => imageIndex.ContainsKey(a.ImageId)).ToList();
         int gtCount = annotations.Count;
         var gtKey = new long[gtCount];
         for (int g = 0; g < gtCount; g++)
@@ -63,9 +67,9 @@ sealed class EvaluationIndex
         for (int d = 0; d < results.Results.Count; d++)
         {
             var r = results.Results[d];
-            if (!imageIndex.ContainsKey(r.ImageId))
+            if (!groundTruth.ImagesById.ContainsKey(r.ImageId))
                 throw new DataException($"{results.Source}: result {d}: image id {r.ImageId} is not in the ground truth {groundTruth.Path}");
-            if (categoryIndex.ContainsKey(r.CategoryId)) kept.Add(d);
+            if (categoryIndex.ContainsKey(r.CategoryId) && imageIndex.ContainsKey(r.ImageId)) kept.Add(d);
         }
         int dtCount = kept.Count;
         var dtKey = new long[dtCount];
@@ -113,7 +117,7 @@ sealed class EvaluationIndex
             GtArea = annotations.Select(a => a.Area).ToArray(),
             GtCrowd = annotations.Select(a => a.IsCrowd).ToArray(),
             GtId = annotations.Select(a => a.Id).ToArray(),
-            GtMask = iouType == IouType.Segm ? GroundTruthMasks(groundTruth) : [],
+            GtMask = iouType == IouType.Segm ? GroundTruthMasks(groundTruth, annotations) : [],
             DtBox = dtBox,
             DtArea = new double[dtCount],
             DtScore = dtScore,
@@ -129,9 +133,8 @@ sealed class EvaluationIndex
     }
 
     /// <summary>Each ground truth's mask, as pycocotools' annToRLE makes it for segm evaluation.</summary>
-    static Rle?[] GroundTruthMasks(CocoFile groundTruth)
+    static Rle?[] GroundTruthMasks(CocoFile groundTruth, IReadOnlyList<CocoAnnotation> annotations)
     {
-        var annotations = groundTruth.Annotations;
         var masks = new Rle?[annotations.Count];
         Parallel.For(0, annotations.Count, g =>
         {

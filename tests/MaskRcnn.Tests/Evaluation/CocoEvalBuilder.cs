@@ -40,6 +40,6 @@ sealed class CocoEvalBuilder
 
     public CocoFile GroundTruth => new() { Path = "gt.json", Images = images, Categories = categories, Annotations = annotations };
 
-    public CocoEvaluation Evaluate(IouType type = IouType.Bbox, bool areaFromBox = true) =>
-        CocoEvaluator.Evaluate(GroundTruth, CocoResultSet.InMemory(results, areaFromBox), type);
+    public CocoEvaluation Evaluate(IouType type = IouType.Bbox, bool areaFromBox = true, IReadOnlyList<long>? imageIds = null) =>
+        CocoEvaluator.Evaluate(GroundTruth, CocoResultSet.InMemory(results, areaFromBox), type, new CocoEvalParams { ImageIds = imageIds });
 }

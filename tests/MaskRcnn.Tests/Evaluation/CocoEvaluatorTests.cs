@@ -176,6 +176,20 @@ public class CocoEvaluatorTests
     }
 
     [Fact]
+    public void OnlyTheChosenImagesAreEvaluated()
+    {
+        // As pycocotools' params.imgIds: image 2's missed GT and false positive are left out entirely.
+        var builder = new CocoEvalBuilder().Image(1).Image(2).Category(1)
+            .Gt(1, 1, 0, 0, 10, 10).Dt(1, 1, 0.9, 0, 0, 10, 5)
+            .Gt(2, 1, 0, 0, 30, 30).Dt(2, 1, 0.95, 50, 50, 30, 30);
+        var one = new CocoEvalBuilder().Image(1).Category(1).Gt(1, 1, 0, 0, 10, 10).Dt(1, 1, 0.9, 0, 0, 10, 5).Evaluate();
+        var chosen = builder.Evaluate(imageIds: [1]);
+        Assert.Equal(one.Stats, chosen.Stats);
+        Assert.Equal([1L], chosen.ImageIds);
+        Assert.NotEqual(one.Stats, builder.Evaluate().Stats);
+    }
+
+    [Fact]
     public void SegmentationIouIsMeasuredOnMasks()
     {
         // A 20x20 square polygon GT (400 px) and a detection mask covering its left half plus nothing else:
