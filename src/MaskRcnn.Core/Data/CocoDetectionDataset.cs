@@ -59,14 +59,22 @@ public sealed class CocoDetectionDataset
         annotations.Any(a => a.Bbox.Width > 1 && a.Bbox.Height > 1);
 
     /// <summary>Decodes the image and builds its target; a missing or corrupt image is an <see cref="ImageDecodeException"/>.</summary>
-    public DetectionSample Load(int index)
+    public DetectionSample Load(int index) => new(index, ImageIdAt(index), LoadImage(index), Target(ImageAt(index)));
+
+    /// <summary>Decodes the image alone ([3,H,W] uint8 RGB), checked against the size the annotation file gives it, since
+    /// targets and results are in that size; a missing or corrupt image is an <see cref="ImageDecodeException"/>.</summary>
+    public Tensor LoadImage(int index)
     {
         var info = ImageAt(index);
         var path = Path.Combine(ImageDir, info.FileName);
         var image = ImageDecoder.Decode(path);
         if (image.shape[1] != info.Height || image.shape[2] != info.Width)
-            throw new DataException($"{path}: image {info.Id} is {image.shape[2]}x{image.shape[1]} but {Coco.Path} says {info.Width}x{info.Height}");
-        return new DetectionSample(index, info.Id, image, Target(info));
+        {
+            var message = $"{path}: image {info.Id} is {image.shape[2]}x{image.shape[1]} but {Coco.Path} says {info.Width}x{info.Height}";
+            image.Dispose();
+            throw new DataException(message);
+        }
+        return image;
     }
 
     /// <summary>The training target of an image, from its annotations alone.</summary>

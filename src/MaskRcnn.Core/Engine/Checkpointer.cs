@@ -61,15 +61,20 @@ public sealed class Checkpointer(nn.Module model, SGD optimizer, string outputDi
     }
 
     /// <summary>The file <c>last_checkpoint</c> names, or null when there is none (a fresh run).</summary>
-    public string? LatestPath()
+    public string? LatestPath() => LatestIn(OutputDir);
+
+    /// <summary>The file <c>OUTPUT_DIR/last_checkpoint</c> names, or null when there is none; a pointer to a missing file
+    /// is an error. Static so that inference finds a run's newest weights without an optimizer.</summary>
+    public static string? LatestIn(string outputDir)
     {
-        if (!File.Exists(LastCheckpointPath)) return null;
-        var named = File.ReadAllText(LastCheckpointPath).Trim();
+        var pointer = Path.Combine(outputDir, LastCheckpointFileName);
+        if (!File.Exists(pointer)) return null;
+        var named = File.ReadAllText(pointer).Trim();
         if (named.Length == 0) return null;
         // maskrcnn-benchmark writes the full path; ours is relative to the output folder. Both read.
-        var path = Path.IsPathRooted(named) ? named : Path.Combine(OutputDir, named);
+        var path = Path.IsPathRooted(named) ? named : Path.Combine(outputDir, named);
         return File.Exists(path) ? path
-            : throw new WeightFileException($"{LastCheckpointPath} names {named}, which does not exist; delete {LastCheckpointFileName} to start afresh");
+            : throw new WeightFileException($"{pointer} names {named}, which does not exist; delete {LastCheckpointFileName} to start afresh");
     }
 
     /// <summary>Restores model, momentum buffers, RNG state and iteration from the latest checkpoint; null when there is none.</summary>

@@ -1,0 +1,117 @@
+using MaskRcnn.Checkpoint;
+using MaskRcnn.Config;
+using MaskRcnn.Data.Transforms;
+using MaskRcnn.Engine;
+using MaskRcnn.Modeling;
+using MaskRcnn.Modeling.MetaArch;
+using MaskRcnn.Modeling.Postprocessing;
+using MaskRcnn.Structures;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MaskRcnn.Inference;
+
+/// <summary>
+/// A configured model ready to detect: built from the config, weights loaded, in inference mode (eval, frozen batch
+/// norms folded) on <c>MODEL.DEVICE</c>, with the test transform (resize to <c>INPUT.MIN_SIZE_TEST</c>/<c>MAX_SIZE_TEST</c>,
+/// normalisation) and batches padded to <c>DATALOADER.SIZE_DIVISIBILITY</c>. Results are in original image
+/// coordinates, on the CPU. Use from one thread at a time.
+/// </summary>
+public sealed class Predictor : IDisposable
+{
+    readonly DetectionTransform transform;
+    readonly DetectionsToImage toImage = new(maskThreshold: 0.5);
+
+    Predictor(MaskRcnnConfig cfg, GeneralizedRcnn model, string? weightsPath)
+    {
+        if (cfg.Model.RpnOnly)
+            throw new ConfigNotSupportedException("MODEL.RPN_ONLY", "detections from a proposals-only model (it has no classes or scores)", null);
+        Config = cfg;
+        Model = model;
+        WeightsPath = weightsPath;
+        Device = ModelDevice.Resolve(cfg.Model.Device);
+        transform = DetectionTransform.ForTesting(cfg);
+        // Moving drops folded batch norms, so fold after.
+        model.to(Device);
+        model.PrepareForInference();
+    }
+
+    /// <summary>Builds the configured model and loads its weights: <paramref name="weights"/> if given, else as
+    /// <see cref="InferenceWeights.Resolve"/> finds them. Weights that leave a class-specific layer uninitialised
+    /// (another number of classes) are refused: that layer's outputs would be random.</summary>
+    public static Predictor Load(MaskRcnnConfig cfg, string? weights = null, TextWriter? log = null)
+    {
+        var path = InferenceWeights.Resolve(cfg, weights);
+        var device = ModelDevice.Resolve(cfg.Model.Device);
+        var model = ModelBuilder.Build(cfg);
+        try
+        {
+            model.to(device);
+            var report = ModelWeights.Load(model, path, log)!;
+            var uninitialised = report.Skipped.Select(m => m.ToString())
+                .Concat(report.LeftInitialised.Where(MaskRcnnBenchmarkNames.IsClassSpecific).Select(n => $"{n}: not in the file")).ToList();
+            if (uninitialised.Count > 0)
+                throw new ConfigException($"{path}: weights do not fit MODEL.ROI_BOX_HEAD.NUM_CLASSES {cfg.Model.RoiBoxHead.NumClasses}: " +
+                                          $"{string.Join("; ", uninitialised.Take(2))}{(uninitialised.Count > 2 ? $" (and {uninitialised.Count - 2} more)" : "")}");
+            return new Predictor(cfg, model, path);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Wraps a model built (and loaded) elsewhere: it is moved to <c>MODEL.DEVICE</c> and prepared for inference.
+    /// The predictor owns it from now on.</summary>
+    public static Predictor FromModel(MaskRcnnConfig cfg, GeneralizedRcnn model) => new(cfg, model, null);
+
+    public MaskRcnnConfig Config { get; }
+    public GeneralizedRcnn Model { get; }
+    public Device Device { get; }
+
+    /// <summary>The weight file loaded, or null for a model handed over by <see cref="FromModel"/>.</summary>
+    public string? WeightsPath { get; }
+
+    /// <summary>Whether detections carry masks (Mask R-CNN), or only boxes (Faster R-CNN).</summary>
+    public bool HasMasks => Model.HasMasks;
+
+    /// <summary>
+    /// Detects objects in [3,H,W] uint8 RGB images (any device, any sizes), run as one padded batch. Per image, a box
+    /// list of that image's own size (boxes xyxy in its pixels) with <see cref="BoxFields.Labels"/> (contiguous
+    /// 1..K), <see cref="BoxFields.Scores"/> and, for Mask R-CNN, <see cref="BoxFields.Masks"/> (<see cref="BitMasks"/>
+    /// at full image size, probabilities thresholded at 0.5), all on the CPU. The returned tensors belong to the
+    /// caller's dispose scope; everything else made here is freed before returning.
+    /// </summary>
+    public IReadOnlyList<BoxList> Predict(IReadOnlyList<Tensor> rgbImages)
+    {
+        if (rgbImages.Count == 0) return [];
+        foreach (var image in rgbImages)
+            if (image.dim() != 3 || image.shape[0] != 3 || image.dtype != ScalarType.Byte)
+                throw new ArgumentException($"images must be [3,H,W] uint8 RGB, got [{string.Join(",", image.shape)}] {image.dtype}");
+        using var noGrad = torch.no_grad();
+        using var scope = torch.NewDisposeScope();
+        var rng = new Random(0); // the test transform draws nothing; Apply takes a generator for training's sake
+        var originals = rgbImages.Select(i => new ImageSize((int)i.shape[1], (int)i.shape[2])).ToList();
+        var inputs = rgbImages.Select(i => transform.Apply(i.to(Device), null, rng).Image).ToList();
+        var batch = ImageList.FromImages(inputs, Config.DataLoader.SizeDivisibility);
+        var (detections, _) = Model.Forward(batch);
+        var results = new List<BoxList>(detections.Count);
+        for (int i = 0; i < detections.Count; i++)
+            results.Add(OnCpu(toImage.Apply(detections[i], originals[i])).MoveToOuterDisposeScope());
+        return results;
+    }
+
+    /// <summary>Just the result fields, on the CPU (the pasted masks included; the raw mask probabilities left behind).</summary>
+    BoxList OnCpu(BoxList detections)
+    {
+        var result = new BoxList(detections.Boxes.cpu(), detections.Size)
+            .With(BoxFields.Labels, detections.Field(BoxFields.Labels).cpu())
+            .With(BoxFields.Scores, detections.Field(BoxFields.Scores).cpu());
+        return detections.Has(BoxFields.Masks)
+            ? result.With(BoxFields.Masks, new BitMasks(detections.Field<BitMasks>(BoxFields.Masks).Tensor.cpu()))
+            : result;
+    }
+
+    public void Dispose() => Model.Dispose();
+}

@@ -1,0 +1,77 @@
+using MaskRcnn.Structures;
+using MaskRcnn.Tests.Engine;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MaskRcnn.Tests.Inference;
+
+/// <summary>The predictor's results are in each original image's pixels, and batching does not change them.</summary>
+[Collection(TrainingCollection.Name)]
+public class PredictorTests
+{
+    [Fact]
+    public void ResultsAreInEachOriginalImagesCoordinates()
+    {
+        using var predictor = TinyModel.Predictor(TinyModel.Config());
+        using var scope = torch.NewDisposeScope();
+        // Landscape, portrait, and one that is shrunk by MAX_SIZE_TEST: different network sizes in one padded batch.
+        var sizes = new[] { new ImageSize(64, 80), new ImageSize(90, 70), new ImageSize(40, 150) };
+        var results = predictor.Predict(sizes.Select((s, i) => TinyModel.Image(s.Height, s.Width, i)).ToList());
+        Assert.Equal(sizes.Length, results.Count);
+        for (int i = 0; i < sizes.Length; i++)
+        {
+            var r = results[i];
+            Assert.Equal(sizes[i], r.Size);
+            Assert.True(r.Count > 0, $"image {i}: no detections");
+            Assert.Equal(DeviceType.CPU, r.Boxes.device_type);
+            var b = r.Boxes;
+            Assert.True(b.min().item<float>() >= 0, $"image {i}: a box starts before 0");
+            Assert.True(b[.., 2].max().item<float>() <= sizes[i].Width, $"image {i}: a box ends after the width");
+            Assert.True(b[.., 3].max().item<float>() <= sizes[i].Height, $"image {i}: a box ends below the height");
+            var masks = r.Field<BitMasks>(BoxFields.Masks);
+            Assert.Equal((r.Count, sizes[i].Height, sizes[i].Width), (masks.Count, masks.Height, masks.Width));
+            Assert.Equal(r.Count, r.Field(BoxFields.Labels).shape[0]);
+            Assert.True(r.Field(BoxFields.Labels).min().item<long>() >= 1);
+            Assert.True(r.Field(BoxFields.Scores).max().item<float>() <= 1);
+            Assert.False(r.Has(BoxFields.MaskProbabilities));
+        }
+    }
+
+    [Fact]
+    public void BatchedPredictionEqualsOneByOne()
+    {
+        using var predictor = TinyModel.Predictor(TinyModel.Config());
+        using var scope = torch.NewDisposeScope();
+        // Different sizes that all resize to 64 high and pad to 64×96 whether alone or together: a batch is padded to its
+        // largest image, and padding changes what GroupNorm and the RPN see (as in maskrcnn-benchmark), so only equally
+        // padded images can be expected to agree.
+        var images = new[] { TinyModel.Image(64, 80, 1), TinyModel.Image(48, 72, 2), TinyModel.Image(100, 130, 3) };
+        var batched = predictor.Predict(images);
+        for (int i = 0; i < images.Length; i++)
+        {
+            var alone = predictor.Predict([images[i]])[0];
+            Assert.Equal(alone.Count, batched[i].Count);
+            Assert.True(alone.Count > 0);
+            TensorAssert.Close(alone.Boxes, batched[i].Boxes, rtol: 0, atol: 1e-4, what: $"image {i} boxes");
+            TensorAssert.Close(alone.Field(BoxFields.Scores), batched[i].Field(BoxFields.Scores), rtol: 0, atol: 1e-4, what: $"image {i} scores");
+            TensorAssert.Equal(alone.Field(BoxFields.Labels), batched[i].Field(BoxFields.Labels), $"image {i} labels");
+            TensorAssert.Equal(alone.Field<BitMasks>(BoxFields.Masks).Tensor, batched[i].Field<BitMasks>(BoxFields.Masks).Tensor, $"image {i} masks");
+        }
+    }
+
+    [Fact]
+    public void MemoryStaysFlatOverManyPredictions()
+    {
+        using var predictor = TinyModel.Predictor(TinyModel.Config());
+        var image = TinyModel.Image(64, 80, 1);
+        void Once()
+        {
+            using var scope = torch.NewDisposeScope();
+            predictor.Predict([image]);
+        }
+        Once();
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        for (int i = 0; i < 5; i++) Once();
+        Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+}
