@@ -1,29 +1,58 @@
 using System.CommandLine;
+using MaskRcnn.Config;
 using MaskRcnn.Data.Coco;
+using MaskRcnn.Engine;
 using MaskRcnn.Evaluation;
+using MaskRcnn.Inference;
 
 namespace MaskRcnn.Cli;
 
-/// <summary><c>maskrcnn eval</c>: COCO bbox/segm AP of a results file (<c>--gt</c> + <c>--results</c>).</summary>
+/// <summary>
+/// <c>maskrcnn eval</c>: COCO bbox/segm AP. Model mode (<c>--config</c>) runs the model over DATASETS.TEST and
+/// evaluates (optionally one <c>--shard K/N</c> at a time, joined by <c>--merge-shards N</c>); standalone mode
+/// (<c>--gt</c> + <c>--results</c>) scores a results file of any detector.
+/// </summary>
 public static class EvalCommand
 {
     public static Command Build(TextWriter stdout, TextWriter stderr)
     {
-        var gt = new Option<string>("--gt") { Description = "Ground-truth COCO annotations (standalone mode)" };
-        var results = new Option<string>("--results") { Description = "COCO results file to score (standalone mode)" };
-        var iouType = new Option<string>("--iou-type") { Description = "bbox, segm or both", DefaultValueFactory = _ => "both" };
-        var output = new Option<string>("--output") { Description = "JSON file for all numbers", DefaultValueFactory = _ => "coco_eval.json" };
-        var command = new Command("eval", "COCO bbox/segm evaluation, identical to pycocotools: of a results file (--gt, --results)")
-            { gt, results, iouType, output };
+        var config = ConfigCommand.ConfigFile();
+        var overrides = ConfigCommand.Overrides();
+        var weights = new Option<string?>("--weights") { Description = "Checkpoint to evaluate (default: OUTPUT_DIR/last_checkpoint, else MODEL.WEIGHT)" };
+        var shard = new Option<string?>("--shard") { Description = "Run only slice K of N of each test dataset (K = 1..N), e.g. 2/4" };
+        var merge = new Option<int?>("--merge-shards") { Description = "Join the N shards written by --shard runs and evaluate the whole" };
+        var gt = new Option<string?>("--gt") { Description = "Standalone mode: ground-truth COCO annotations" };
+        var results = new Option<string?>("--results") { Description = "Standalone mode: COCO results file to score" };
+        var iouType = new Option<string>("--iou-type") { Description = "Standalone mode: bbox, segm or both", DefaultValueFactory = _ => "both" };
+        var output = new Option<string>("--output") { Description = "Standalone mode: JSON file for all numbers", DefaultValueFactory = _ => "coco_eval.json" };
+        var command = new Command("eval", "COCO bbox/segm evaluation identical to pycocotools: of the configured model on DATASETS.TEST " +
+                                          "(--config), or of a results file (--gt, --results)")
+            { config, weights, shard, merge, gt, results, iouType, output, overrides };
         command.SetAction(result =>
         {
-            string? gtPath = result.GetValue(gt), resultsPath = result.GetValue(results);
-            if (gtPath is null || resultsPath is null)
-                throw new Config.ConfigException("give --gt ANNOTATIONS.json and --results RESULTS.json");
-            var types = IouTypes.Parse(result.GetValue(iouType)!);
             try
             {
-                ResultsEvaluation.RunFiles(gtPath, resultsPath, types, result.GetValue(output)!, stdout);
+                if (result.GetValue(gt) is { } gtPath)
+                {
+                    if (result.GetValue(results) is not { } resultsPath) throw new ConfigException("--gt needs --results RESULTS.json");
+                    if (result.GetValue(config) is not null) throw new ConfigException("give either --config (evaluate a model) or --gt/--results (score a file), not both");
+                    ResultsEvaluation.RunFiles(gtPath, resultsPath, IouTypes.Parse(result.GetValue(iouType)!), result.GetValue(output)!, stdout);
+                    return MaskRcnnCommandLine.Ok;
+                }
+                if (result.GetValue(results) is not null) throw new ConfigException("--results needs --gt ANNOTATIONS.json");
+                if (result.GetValue(config) is null) throw new ConfigException("give --config X.yaml to evaluate a model, or --gt and --results to score a results file");
+                var cfg = ConfigLoader.Load(result.GetValue(config), result.GetValue(overrides) ?? []);
+                bool live = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
+                var runner = new TestRunner(cfg, stdout, live);
+                if (result.GetValue(merge) is { } count)
+                {
+                    if (result.GetValue(shard) is not null) throw new ConfigException("--merge-shards joins finished shards; do not give --shard with it");
+                    runner.Merge(count >= 1 ? count : throw new ConfigException($"--merge-shards must be at least 1, got {count}"));
+                    return MaskRcnnCommandLine.Ok;
+                }
+                using var predictor = Predictor.Load(cfg, result.GetValue(weights), stdout);
+                runner.Run(predictor, ParseShard(result.GetValue(shard)));
+                return MaskRcnnCommandLine.Ok;
             }
             catch (DataException e)
             {
@@ -31,8 +60,16 @@ public static class EvalCommand
                 stderr.WriteLine($"maskrcnn: error: {e.Message.ReplaceLineEndings(" ")}");
                 return MaskRcnnCommandLine.UsageError;
             }
-            return MaskRcnnCommandLine.Ok;
         });
         return command;
+    }
+
+    static Shard? ParseShard(string? value)
+    {
+        if (value is null) return null;
+        var parts = value.Split('/');
+        if (parts.Length != 2 || !int.TryParse(parts[0], out int k) || !int.TryParse(parts[1], out int n) || n < 1 || k < 1 || k > n)
+            throw new ConfigException($"--shard must be K/N with 1 <= K <= N, e.g. 2/4; got '{value}'");
+        return new Shard(k - 1, n);
     }
 }

@@ -10,16 +10,18 @@ namespace MaskRcnn.Evaluation;
 /// </summary>
 public static class ResultsEvaluation
 {
-    public static IReadOnlyList<CocoEvaluation> Run(CocoFile groundTruth, IReadOnlyList<(IouType Type, CocoResultSet Results)> inputs, string jsonPath, TextWriter output)
+    /// <param name="imageIds">The images to score (null: all of the ground truth's).</param>
+    public static IReadOnlyList<CocoEvaluation> Run(CocoFile groundTruth, IReadOnlyList<(IouType Type, CocoResultSet Results)> inputs, string jsonPath,
+        TextWriter output, IReadOnlyList<long>? imageIds = null)
     {
         var evaluations = new List<CocoEvaluation>();
         foreach (var (type, results) in inputs)
         {
             var clock = Stopwatch.StartNew();
-            var evaluation = CocoEvaluator.Evaluate(groundTruth, results, type);
+            var evaluation = CocoEvaluator.Evaluate(groundTruth, results, type, CocoEvalParams.Default with { ImageIds = imageIds });
             output.Write(CocoEvalReport.Text(evaluation, groundTruth));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{type.Name()}: {results.Results.Count} detections on {groundTruth.Images.Count} images evaluated in {clock.Elapsed.TotalSeconds:F2} s\n"));
+                $"{type.Name()}: {results.Results.Count} detections on {evaluation.ImageIds.Count} images evaluated in {clock.Elapsed.TotalSeconds:F2} s\n"));
             evaluations.Add(evaluation);
         }
         CocoEvalReport.WriteJson(jsonPath, evaluations, groundTruth, string.Join(", ", inputs.Select(i => i.Results.Source).Distinct()));

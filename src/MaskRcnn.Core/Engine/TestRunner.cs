@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Text.Json;
+using MaskRcnn.Config;
+using MaskRcnn.Data;
+using MaskRcnn.Data.Coco;
+using MaskRcnn.Evaluation;
+using MaskRcnn.Inference;
+
+namespace MaskRcnn.Engine;
+
+/// <summary>
+/// maskrcnn-benchmark's test_net / <c>inference()</c>: for each dataset of <c>DATASETS.TEST</c>, runs the model over
+/// it, writes <c>OUTPUT_DIR/inference/&lt;dataset&gt;/bbox.json</c> and <c>segm.json</c> (COCO results, original
+/// category ids and image coordinates), scores them with the COCO evaluator, and writes the report
+/// (<c>coco_eval.txt</c>) and every number (<c>coco_eval.json</c>) beside them. A shard run writes its slice's results
+/// under <c>shard_K_of_N/</c> instead, and <see cref="Merge"/> joins the N slices and evaluates the whole.
+/// </summary>
+public sealed class TestRunner(MaskRcnnConfig cfg, TextWriter console, bool liveProgress)
+{
+    public const string BboxFile = "bbox.json", SegmFile = "segm.json", ReportFile = "coco_eval.txt", NumbersFile = "coco_eval.json", ShardFile = "shard.json";
+
+    public static string InferenceDir(MaskRcnnConfig cfg, string dataset) => Path.Combine(cfg.OutputDir, "inference", dataset);
+
+    public static string ShardDir(MaskRcnnConfig cfg, string dataset, Shard shard) =>
+        Path.Combine(InferenceDir(cfg, dataset), $"shard_{shard.Index + 1}_of_{shard.Count}");
+
+    /// <summary>Runs and evaluates every test dataset (or writes one shard of each). Returns the evaluations per dataset
+    /// (none for a shard).</summary>
+    public IReadOnlyList<(string Dataset, IReadOnlyList<CocoEvaluation> Evaluations)> Run(Predictor predictor, Shard? shard = null, CancellationToken cancel = default)
+    {
+        if (cfg.Datasets.Test.Length == 0) throw new ConfigException("DATASETS.TEST is empty: nothing to evaluate on");
+        var catalog = DatasetCatalog.Create(cfg.PathsCatalog);
+        var all = new List<(string, IReadOnlyList<CocoEvaluation>)>();
+        foreach (var name in cfg.Datasets.Test)
+        {
+            var dataset = CocoDetectionDataset.Open(catalog.Get(name), forTraining: false);
+            var part = shard ?? Shard.Whole;
+            console.WriteLine($"inference on {name} ({dataset.Count} images{(part.Count > 1 ? $", {part}" : "")}) with {predictor.WeightsPath ?? "the trained model"}");
+            var result = new DatasetInference(predictor, dataset, console).Run(part, Progress(name), cancel);
+            if (liveProgress) console.WriteLine();
+            string skipped = result.SkippedImageIds.Count > 0 ? $"; {result.SkippedImageIds.Count} unreadable images skipped" : "";
+            console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{name}: {result.ImageIds.Count} images in {result.Elapsed.TotalSeconds:F1} s ({result.ImageIds.Count / Math.Max(result.Elapsed.TotalSeconds, 1e-9):F1} images/s){skipped}"));
+            var dir = part.Count > 1 ? ShardDir(cfg, name, part) : InferenceDir(cfg, name);
+            WriteResults(dir, result.Bbox, result.Segm);
+            if (part.Count > 1)
+            {
+                WriteShardFile(Path.Combine(dir, ShardFile), part, result.ImageIds);
+                console.WriteLine($"wrote {dir}; when all {part.Count} shards are done: maskrcnn eval --config ... --merge-shards {part.Count}");
+                continue;
+            }
+            var inputs = Inputs(result.Bbox, result.Segm, Path.Combine(dir, BboxFile), Path.Combine(dir, SegmFile));
+            var imageIds = result.SkippedImageIds.Count > 0 ? result.ImageIds : null;
+            all.Add((name, Evaluate(dataset.Coco, inputs, dir, imageIds)));
+        }
+        return all;
+    }
+
+    /// <summary>Joins the <paramref name="shardCount"/> shards of each test dataset (all must be there), writes the whole
+    /// results and evaluates them, as one unsharded run would.</summary>
+    public IReadOnlyList<(string Dataset, IReadOnlyList<CocoEvaluation> Evaluations)> Merge(int shardCount)
+    {
+        var catalog = DatasetCatalog.Create(cfg.PathsCatalog);
+        var all = new List<(string, IReadOnlyList<CocoEvaluation>)>();
+        foreach (var name in cfg.Datasets.Test)
+        {
+            var dataset = CocoDetectionDataset.Open(catalog.Get(name), forTraining: false);
+            var bbox = new List<CocoResult>();
+            List<CocoResult>? segm = null;
+            var imageIds = new List<long>();
+            for (int i = 0; i < shardCount; i++)
+            {
+                var shard = new Shard(i, shardCount);
+                var dir = ShardDir(cfg, name, shard);
+                var shardFile = Path.Combine(dir, ShardFile);
+                if (!File.Exists(shardFile))
+                    throw new DataException($"{name}: {shard} is missing ({shardFile}); run maskrcnn eval --shard {i + 1}/{shardCount} first");
+                var ids = ReadShardFile(shardFile, shard);
+                imageIds.AddRange(ids);
+                bbox.AddRange(CocoResultsFile.Load(Path.Combine(dir, BboxFile), dataset.Coco).Results);
+                var segmPath = Path.Combine(dir, SegmFile);
+                if (File.Exists(segmPath)) (segm ??= []).AddRange(CocoResultsFile.Load(segmPath, dataset.Coco).Results);
+            }
+            var dirAll = InferenceDir(cfg, name);
+            WriteResults(dirAll, bbox, segm);
+            var inputs = Inputs(bbox, segm, Path.Combine(dirAll, BboxFile), Path.Combine(dirAll, SegmFile));
+            bool complete = imageIds.Count == dataset.Count;
+            console.WriteLine($"{name}: merged {shardCount} shards ({imageIds.Count} of {dataset.Count} images)");
+            all.Add((name, Evaluate(dataset.Coco, inputs, dirAll, complete ? null : imageIds)));
+        }
+        return all;
+    }
+
+    static void WriteResults(string dir, IReadOnlyList<CocoResult> bbox, IReadOnlyList<CocoResult>? segm)
+    {
+        Directory.CreateDirectory(dir);
+        CocoResultsFile.Write(Path.Combine(dir, BboxFile), bbox);
+        // As maskrcnn-benchmark's segm.json: masks without boxes, so pycocotools measures their area by the mask.
+        if (segm is not null) CocoResultsFile.Write(Path.Combine(dir, SegmFile), segm, includeBoxes: false);
+    }
+
+    static List<(IouType, CocoResultSet)> Inputs(IReadOnlyList<CocoResult> bbox, IReadOnlyList<CocoResult>? segm, string bboxPath, string segmPath)
+    {
+        var inputs = new List<(IouType, CocoResultSet)> { (IouType.Bbox, CocoResultSet.InMemory(bbox, areaFromBox: true, bboxPath)) };
+        if (segm is not null) inputs.Add((IouType.Segm, CocoResultSet.InMemory(segm, areaFromBox: false, segmPath)));
+        return inputs;
+    }
+
+    IReadOnlyList<CocoEvaluation> Evaluate(CocoFile groundTruth, List<(IouType, CocoResultSet)> inputs, string dir, IReadOnlyList<long>? imageIds)
+    {
+        var report = new StringWriter();
+        var evaluations = ResultsEvaluation.Run(groundTruth, inputs, Path.Combine(dir, NumbersFile), report, imageIds);
+        AtomicFile.WriteAllText(Path.Combine(dir, ReportFile), report.ToString());
+        console.Write(report.ToString());
+        return evaluations;
+    }
+
+    Action<InferenceProgress> Progress(string name)
+    {
+        int lastDecile = -1;
+        return p =>
+        {
+            string line = string.Create(CultureInfo.InvariantCulture,
+                $"{name}: {p.Done}/{p.Total} images  {p.ImagesPerSecond:F1} images/s  eta {p.Eta ?? TimeSpan.Zero:hh\\:mm\\:ss}");
+            if (liveProgress) console.Write("\r\u001b[K" + line);
+            else if (p.Total > 0 && p.Done * 10 / p.Total is var decile && decile != lastDecile)
+            {
+                lastDecile = (int)decile;
+                console.WriteLine(line);
+            }
+        };
+    }
+
+    static void WriteShardFile(string path, Shard shard, IReadOnlyList<long> imageIds) =>
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(new { index = shard.Index + 1, count = shard.Count, image_ids = imageIds }));
+
+    static IReadOnlyList<long> ReadShardFile(string path, Shard shard)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(path));
+            var root = doc.RootElement;
+            if (root.GetProperty("index").GetInt32() != shard.Index + 1 || root.GetProperty("count").GetInt32() != shard.Count)
+                throw new DataException($"{path}: is not {shard}");
+            return root.GetProperty("image_ids").EnumerateArray().Select(x => x.GetInt64()).ToList();
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new DataException($"{path}: not a shard file of maskrcnn eval: {e.Message}");
+        }
+    }
+}
