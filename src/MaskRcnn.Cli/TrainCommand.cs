@@ -1,10 +1,12 @@
 using System.CommandLine;
 using MaskRcnn.Config;
 using MaskRcnn.Engine;
+using MaskRcnn.Inference;
 
 namespace MaskRcnn.Cli;
 
-/// <summary><c>maskrcnn train</c>: trains the configured model on DATASETS.TRAIN; Ctrl-C checkpoints and stops.</summary>
+/// <summary><c>maskrcnn train</c>: trains the configured model on DATASETS.TRAIN, then evaluates it on DATASETS.TEST
+/// (unless <c>--skip-test</c>); Ctrl-C checkpoints and stops.</summary>
 public static class TrainCommand
 {
     public static Command Build(TextWriter stdout)
@@ -33,10 +35,15 @@ public static class TrainCommand
             Console.CancelKeyPress += onCancel;
             try
             {
-                var options = new TrainingOptions(!result.GetValue(noResume), result.GetValue(logPeriod), LiveProgress: !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out));
+                bool live = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
+                var options = new TrainingOptions(!result.GetValue(noResume), result.GetValue(logPeriod), LiveProgress: live);
                 var outcome = new Trainer(cfg, options, stdout).Run(stop.Token);
+                // As train_net.py: evaluate the final weights on DATASETS.TEST unless told not to.
                 if (!outcome.Interrupted && !result.GetValue(skipTest) && cfg.Datasets.Test.Length > 0)
-                    stdout.WriteLine("note: evaluation after training is not built yet (maskrcnn eval arrives with the COCO evaluator); skipped");
+                {
+                    using var predictor = Predictor.Load(cfg, outcome.CheckpointPath, stdout);
+                    new TestRunner(cfg, stdout, live).Run(predictor, cancel: stop.Token);
+                }
                 return MaskRcnnCommandLine.Ok;
             }
             finally { Console.CancelKeyPress -= onCancel; }

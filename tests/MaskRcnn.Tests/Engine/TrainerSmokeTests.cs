@@ -100,6 +100,27 @@ public class TrainerSmokeTests : IClassFixture<TrainerSmokeTests.TinyShapes>
     }
 
     [Fact]
+    public void TrainVerbEvaluatesOnTheTestSetAfterwardsUnlessSkipped()
+    {
+        using var run = new TempDir();
+        string[] Args(params string[] extra) => ["train", "--config", Path.Combine(TestPaths.RepoRoot, "configs", "shapes", "mask_rcnn_R_18_FPN_gn.yaml"),
+            .. extra, "PATHS_CATALOG", data.Catalog, "DATASETS.TRAIN", "(\"tiny_train\",)", "DATASETS.TEST", "(\"tiny_train\",)", "OUTPUT_DIR", run.Path,
+            "MODEL.RESNETS.BACKBONE_OUT_CHANNELS", "64", "MODEL.ROI_BOX_HEAD.MLP_HEAD_DIM", "64", "MODEL.ROI_MASK_HEAD.CONV_LAYERS", "(64,)",
+            "INPUT.MIN_SIZE_TRAIN", "(64,)", "INPUT.MAX_SIZE_TRAIN", "96", "INPUT.MIN_SIZE_TEST", "64", "INPUT.MAX_SIZE_TEST", "96",
+            "DATALOADER.NUM_WORKERS", "0", "SOLVER.IMS_PER_BATCH", "2", "SOLVER.MAX_ITER", "2", "SOLVER.WARMUP_ITERS", "1", "SEED", "3"];
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        Assert.Equal(0, MaskRcnnCommandLine.Run(Args("--skip-test"), stdout, stderr));
+        Assert.False(Directory.Exists(Path.Combine(run.Path, "inference")));
+        Assert.Equal(0, MaskRcnnCommandLine.Run(Args("--no-resume"), stdout, stderr));
+        Assert.Equal("", stderr.ToString());
+        var dir = Path.Combine(run.Path, "inference", "tiny_train");
+        Assert.True(File.Exists(Path.Combine(dir, "bbox.json")));
+        Assert.True(File.Exists(Path.Combine(dir, "segm.json")));
+        Assert.True(File.Exists(Path.Combine(dir, "coco_eval.json")));
+        Assert.Contains("Evaluate annotation type *segm*", stdout.ToString());
+    }
+
+    [Fact]
     public void TrainVerbRunsAndBadDatasetsAreOneLine()
     {
         using var run = new TempDir();
