@@ -11,7 +11,7 @@ namespace MaskRcnn.Data;
 /// for results); crowd annotations left out of targets; boxes clipped to the image and degenerate ones
 /// (width or height under one pixel) removed; masks as polygons, or as bitmaps when any instance is RLE.
 /// </summary>
-public sealed class CocoDetectionDataset
+public sealed class CocoDetectionDataset : IDetectionDataset
 {
     readonly long[] imageIds;
     readonly Dictionary<long, int> labelOfCategory;

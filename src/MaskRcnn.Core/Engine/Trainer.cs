@@ -64,9 +64,9 @@ public sealed class Trainer(MaskRcnnConfig cfg, TrainingOptions options, TextWri
         AtomicFile.WriteAllText(Path.Combine(outputDir, "config.yaml"), $"# seed {seed}\n" + ConfigWriter.ToYaml(cfg));
 
         var catalog = DatasetCatalog.Create(cfg.PathsCatalog);
-        if (cfg.Datasets.Train.Length != 1)
-            throw new ConfigNotSupportedException("DATASETS.TRAIN", $"training on {cfg.Datasets.Train.Length} datasets at once (give exactly one)", null);
-        var dataset = CocoDetectionDataset.Open(catalog.Get(cfg.Datasets.Train[0]), forTraining: true);
+        if (cfg.Datasets.Train.Length == 0) throw new ConfigException("DATASETS.TRAIN is empty: name at least one dataset to train on");
+        var parts = cfg.Datasets.Train.Select(name => CocoDetectionDataset.Open(catalog.Get(name), forTraining: true)).ToList();
+        IDetectionDataset dataset = parts.Count == 1 ? parts[0] : new ConcatDetectionDataset(parts);
         if (dataset.NumClasses > cfg.Model.RoiBoxHead.NumClasses)
             throw new ConfigException($"MODEL.ROI_BOX_HEAD.NUM_CLASSES is {cfg.Model.RoiBoxHead.NumClasses} but {dataset.Name} has {dataset.NumClasses - 1} categories (+1 background)");
         var loader = new TrainingDataLoader(dataset, DetectionTransform.ForTraining(cfg), DataLoaderOptions.ForTraining(cfg, seed), log);

@@ -121,6 +121,20 @@ public class TrainerSmokeTests : IClassFixture<TrainerSmokeTests.TinyShapes>
     }
 
     [Fact]
+    public void TrainsOnSeveralDatasetsAtOnce()
+    {
+        using var run = new TempDir();
+        var cfg = ConfigLoader.Load(Path.Combine(TestPaths.RepoRoot, "configs", "shapes", "mask_rcnn_R_18_FPN_gn.yaml"),
+            ["PATHS_CATALOG", data.Catalog, "DATASETS.TRAIN", "(\"tiny_train\", \"tiny_train\")", "DATASETS.TEST", "()", "OUTPUT_DIR", run.Path,
+             "MODEL.RESNETS.BACKBONE_OUT_CHANNELS", "64", "MODEL.ROI_BOX_HEAD.MLP_HEAD_DIM", "64", "MODEL.ROI_MASK_HEAD.CONV_LAYERS", "(64,)",
+             "INPUT.MIN_SIZE_TRAIN", "(64,)", "INPUT.MAX_SIZE_TRAIN", "96", "DATALOADER.NUM_WORKERS", "0", "SOLVER.IMS_PER_BATCH", "2",
+             "SOLVER.MAX_ITER", "1", "SEED", "3"]);
+        var log = new StringWriter();
+        Assert.Equal(1, new Trainer(cfg, new TrainingOptions(Resume: false, LogPeriod: 1), log).Run().Iteration);
+        Assert.Contains("on tiny_train+tiny_train (16 images)", log.ToString());
+    }
+
+    [Fact]
     public void TrainVerbRunsAndBadDatasetsAreOneLine()
     {
         using var run = new TempDir();

@@ -14,7 +14,7 @@ namespace MaskRcnn.Data.Loading;
 /// loading with an error naming the image, or — with <c>DATALOADER.SKIP_BAD_SAMPLES</c> — is left out of its
 /// batch with a warning and counted.
 /// </summary>
-public sealed class TrainingDataLoader(CocoDetectionDataset dataset, DetectionTransform transform, DataLoaderOptions options, TextWriter? log = null)
+public sealed class TrainingDataLoader(IDetectionDataset dataset, DetectionTransform transform, DataLoaderOptions options, TextWriter? log = null)
 {
     int skipped;
 

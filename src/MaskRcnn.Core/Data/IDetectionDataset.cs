@@ -1,0 +1,19 @@
+using MaskRcnn.Data.Coco;
+
+namespace MaskRcnn.Data;
+
+/// <summary>What the training loader needs of a dataset: indexed images with their targets and sizes, and the
+/// contiguous label space (index 0 is background).</summary>
+public interface IDetectionDataset
+{
+    string Name { get; }
+    int Count { get; }
+    int NumClasses { get; }
+    IReadOnlyList<long> CategoryOfLabel { get; }
+    long ImageIdAt(int index);
+    CocoImage ImageAt(int index);
+
+    /// <summary>Decodes image <paramref name="index"/> and builds its target; a missing or corrupt image is an
+    /// <see cref="ImageDecodeException"/>, a size that disagrees with the annotations a <see cref="DataException"/>.</summary>
+    DetectionSample Load(int index);
+}
