@@ -19,6 +19,7 @@ public static class MaskRcnnCommandLine
         root.Subcommands.Add(DataCommand.Build(stdout));
         root.Subcommands.Add(TrainCommand.Build(stdout));
         root.Subcommands.Add(ConvertCommand.Build(stdout));
+        root.Subcommands.Add(PredictCommand.Build(stdout));
         return root;
     }
 
