@@ -20,6 +20,7 @@ public static class MaskRcnnCommandLine
         root.Subcommands.Add(TrainCommand.Build(stdout));
         root.Subcommands.Add(ConvertCommand.Build(stdout));
         root.Subcommands.Add(EvalCommand.Build(stdout, stderr ?? Console.Error));
+        root.Subcommands.Add(PredictCommand.Build(stdout));
         return root;
     }
 

@@ -60,6 +60,19 @@ public class PredictorTests
     }
 
     [Fact]
+    public void WeightsForAnotherNumberOfClassesAreRefused()
+    {
+        using var dir = new TempDir();
+        var checkpoint = Path.Combine(dir.Path, "four.safetensors");
+        TinyModel.SaveCheckpoint(checkpoint);
+        using (var loaded = MaskRcnn.Inference.Predictor.Load(TinyModel.Config(), checkpoint))
+            Assert.Equal(checkpoint, loaded.WeightsPath);
+        // Training may start from them (the class layers keep their initialisation); detecting with random class layers may not.
+        var e = Assert.Throws<MaskRcnn.Config.ConfigException>(() => MaskRcnn.Inference.Predictor.Load(TinyModel.Config("MODEL.ROI_BOX_HEAD.NUM_CLASSES", "6"), checkpoint));
+        Assert.StartsWith($"{checkpoint}: weights do not fit MODEL.ROI_BOX_HEAD.NUM_CLASSES 6: roi_heads.box.predictor.cls_score.weight: file [4, 64], model [6, 64]", e.Message);
+    }
+
+    [Fact]
     public void MemoryStaysFlatOverManyPredictions()
     {
         using var predictor = TinyModel.Predictor(TinyModel.Config());

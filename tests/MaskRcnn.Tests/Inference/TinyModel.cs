@@ -11,18 +11,30 @@ namespace MaskRcnn.Tests.Inference;
 /// generator: tests using it belong to the training collection.</summary>
 static class TinyModel
 {
-    public static MaskRcnnConfig Config(params string[] extra) => ConfigLoader.Load(
-        Path.Combine(TestPaths.RepoRoot, "configs", "shapes", "mask_rcnn_R_18_FPN_gn.yaml"),
+    public static string ConfigFile => Path.Combine(TestPaths.RepoRoot, "configs", "shapes", "mask_rcnn_R_18_FPN_gn.yaml");
+
+    /// <summary>The overrides that shrink <see cref="ConfigFile"/>, as KEY VALUE pairs for the command line too.</summary>
+    public static readonly string[] Overrides =
         ["MODEL.RESNETS.BACKBONE_OUT_CHANNELS", "64", "MODEL.ROI_BOX_HEAD.MLP_HEAD_DIM", "64", "MODEL.ROI_MASK_HEAD.CONV_LAYERS", "(64,)",
          "MODEL.ROI_MASK_HEAD.RESOLUTION", "14", "MODEL.ROI_MASK_HEAD.POOLER_RESOLUTION", "7", "MODEL.ROI_HEADS.SCORE_THRESH", "0.0",
          "MODEL.RPN.PRE_NMS_TOP_N_TEST", "100", "MODEL.RPN.POST_NMS_TOP_N_TEST", "50", "MODEL.RPN.FPN_POST_NMS_TOP_N_TEST", "50",
          "INPUT.MIN_SIZE_TEST", "64", "INPUT.MAX_SIZE_TEST", "96", "DATALOADER.NUM_WORKERS", "0", "TEST.IMS_PER_BATCH", "3",
-         "DATASETS.TEST", "()", "DATASETS.TRAIN", "()", .. extra]);
+         "DATASETS.TEST", "()", "DATASETS.TRAIN", "()"];
+
+    public static MaskRcnnConfig Config(params string[] extra) => ConfigLoader.Load(ConfigFile, [.. Overrides, .. extra]);
 
     public static Predictor Predictor(MaskRcnnConfig cfg, int seed = 7)
     {
         torch.manual_seed(seed);
         return MaskRcnn.Inference.Predictor.FromModel(cfg, ModelBuilder.Build(cfg));
+    }
+
+    /// <summary>Writes the tiny model's weights, initialised from <paramref name="seed"/>, as a checkpoint of ours.</summary>
+    public static void SaveCheckpoint(string path, int seed = 7)
+    {
+        torch.manual_seed(seed);
+        using var model = ModelBuilder.Build(Config());
+        MaskRcnn.Checkpoint.CheckpointFile.Save(path, model);
     }
 
     /// <summary>A [3,H,W] uint8 image of smooth colour gradients with a few bright rectangles, the same for the same seed.</summary>

@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using MaskRcnn.Config;
+using MaskRcnn.Data;
+using MaskRcnn.Data.Coco;
+using MaskRcnn.Modeling;
+using MaskRcnn.Structures;
+using MaskRcnn.Tensors;
+using MaskRcnn.Visualization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MaskRcnn.Inference;
+
+/// <summary>
+/// <c>maskrcnn predict</c>'s work: runs a <see cref="Predictor"/> over image files and writes, per image, an overlay
+/// (<see cref="DetectionOverlay"/>) and optionally an instance mask PNG, and for all of them one
+/// <see cref="PredictionsFile"/>. Detections under the score threshold are dropped; the rest are sorted by score (best
+/// first), which is their order in the JSON and their number in the mask image. Images are decoded ahead on
+/// <c>DATALOADER.NUM_WORKERS</c> threads and run <c>TEST.IMS_PER_BATCH</c> at a time, landscape and portrait apart
+/// under <c>DATALOADER.ASPECT_RATIO_GROUPING</c> (a batch is padded to its largest image). Unreadable files are
+/// reported and skipped; if none can be read, that is the error.
+/// </summary>
+/// <remarks>
+/// Mask images hold, per pixel, 0 for background or k for the image's k-th detection (1-based, the k-th of its
+/// entries in predictions.json); where masks overlap, the better-scoring one. 8-bit grayscale when an image has at
+/// most 255 detections, otherwise 16-bit.
+/// </remarks>
+public sealed class FolderPrediction(Predictor predictor, DetectionCategories categories, FolderPredictionOptions options)
+{
+    public FolderPredictionSummary Run(Action<InferenceProgress>? progress = null, Action<SkippedFile>? skipped = null, CancellationToken stop = default)
+    {
+        var cfg = predictor.Config;
+        if (options.SaveMasks && !predictor.HasMasks)
+            throw new ConfigException("saving masks needs a model that predicts them (MODEL.MASK_ON True)");
+        if (categories.NumClasses != cfg.Model.RoiBoxHead.NumClasses)
+            throw new ConfigException($"MODEL.ROI_BOX_HEAD.NUM_CLASSES is {cfg.Model.RoiBoxHead.NumClasses} but the class names ({categories.Source}) " +
+                                      $"are for {categories.NumClasses - 1} classes (+1 background)");
+        var images = options.Images;
+        var outputs = PredictionOutputs.Assign(images, options.SaveMasks);
+        var converter = new CocoResultConverter(categories, BoxConventions.Parse(cfg.Model.BoxConvention));
+        Directory.CreateDirectory(options.OutputDir);
+        int batchSize = Math.Max(1, cfg.Test.ImsPerBatch), workers = cfg.DataLoader.NumWorkers;
+        bool grouping = cfg.DataLoader.AspectRatioGrouping;
+
+        var predicted = new List<PredictedImage>();
+        var unreadable = new List<SkippedFile>();
+        var groups = new[] { new List<DecodedImage<int>>(), new List<DecodedImage<int>>() }; // landscape, portrait-or-square
+        var clock = Stopwatch.StartNew();
+        int done = 0;
+        bool interrupted = false;
+        void Report() => progress?.Invoke(new InferenceProgress(done, images.Count, clock.Elapsed));
+        void Flush(List<DecodedImage<int>> batch)
+        {
+            try
+            {
+                using var scope = torch.NewDisposeScope();
+                var detections = predictor.Predict(batch.Select(b => b.Image!).ToList());
+                for (int k = 0; k < batch.Count; k++)
+                    predicted.Add(WriteOutputs(batch[k].Item, batch[k].Image!, detections[k], outputs[batch[k].Item], converter));
+            }
+            finally
+            {
+                foreach (var b in batch) b.Image!.Dispose();
+                done += batch.Count;
+                batch.Clear();
+                Report();
+            }
+        }
+
+        try
+        {
+            var decoded = ImagePrefetcher.Decode(Enumerable.Range(0, images.Count).ToList(), i => ImageDecoder.Decode(images[i].Path),
+                workers, ahead: 2 * workers * batchSize);
+            foreach (var d in decoded)
+            {
+                if (stop.IsCancellationRequested)
+                {
+                    d.Image?.Dispose();
+                    interrupted = true;
+                    break;
+                }
+                if (d.Error is not null)
+                {
+                    var file = new SkippedFile(images[d.Item].Path, ReasonOf(d.Error, images[d.Item].Path));
+                    unreadable.Add(file);
+                    skipped?.Invoke(file);
+                    done++;
+                    Report();
+                    continue;
+                }
+                var group = groups[grouping && d.Image!.shape[1] >= d.Image.shape[2] ? 1 : 0];
+                group.Add(d);
+                if (group.Count == batchSize) Flush(group);
+            }
+            // What is left in the groups, the earlier images first.
+            if (!interrupted)
+                foreach (var group in groups.Where(g => g.Count > 0).OrderBy(g => g[0].Item).ToList())
+                    Flush(group);
+        }
+        finally
+        {
+            foreach (var group in groups)
+                foreach (var d in group) d.Image?.Dispose();
+        }
+
+        if (predicted.Count == 0 && !interrupted)
+            throw new DataException($"none of the {images.Count} input file(s) could be read (first: {unreadable[0].Path}: {unreadable[0].Reason})");
+        var predictionsPath = Path.Combine(options.OutputDir, PredictionOutputs.PredictionsFileName);
+        PredictionsFile.Write(predictionsPath, predicted.OrderBy(p => p.Id).ToList(), categories);
+        return new FolderPredictionSummary(predicted.Count, predicted.Sum(p => p.Detections.Count), unreadable, predictionsPath, interrupted, clock.Elapsed);
+    }
+
+    PredictedImage WriteOutputs(int index, Tensor image, BoxList detections, PredictionOutputs names, CocoResultConverter converter)
+    {
+        var kept = AboveThresholdBestFirst(detections);
+        var overlayPath = OutputPath(names.Overlay);
+        DetectionOverlay.Write(overlayPath, image, kept, categories.NameOf);
+        if (names.Masks is { } masksName) File.WriteAllBytes(OutputPath(masksName), MaskPng(kept));
+        var input = options.Images[index];
+        long id = index + 1;
+        return new PredictedImage(id, input.RelativePath.Replace('\\', '/'), input.Path, kept.Size.Width, kept.Size.Height, names,
+            converter.Convert(id, kept));
+    }
+
+    string OutputPath(string relative)
+    {
+        var path = Path.Combine(options.OutputDir, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        return path;
+    }
+
+    BoxList AboveThresholdBestFirst(BoxList detections)
+    {
+        var scores = detections.Field(BoxFields.Scores);
+        var keep = torch.nonzero(scores.ge(options.ScoreThreshold)).flatten();
+        var order = scores.index_select(0, keep).sort(descending: true, stable: true).Indices;
+        return detections.Select(keep.index_select(0, order));
+    }
+
+    static byte[] MaskPng(BoxList detections)
+    {
+        var (height, width) = (detections.Size.Height, detections.Size.Width);
+        var map = detections.Count > 0
+            ? InstanceLabelMap.Of(detections.Field<BitMasks>(BoxFields.Masks)).ToCpuContiguous(ScalarType.Int32)
+            : torch.zeros(height, width, ScalarType.Int32);
+        return GrayscalePng.Encode(map.AsSpan<int>(), width, height, detections.Count <= byte.MaxValue ? 8 : 16);
+    }
+
+    /// <summary>The decoder's reason without the path it starts with (the report names the file itself).</summary>
+    static string ReasonOf(Exception error, string path) =>
+        error.Message.StartsWith(path + ": ", StringComparison.Ordinal) ? error.Message[(path.Length + 2)..] : error.Message;
+}

@@ -1,0 +1,31 @@
+namespace MaskRcnn.Inference;
+
+/// <summary>
+/// Where an input image's outputs go, relative to the output folder: the overlay at the input's own relative path
+/// (JPEG inputs keep their extension, every other input becomes .png: lossless, and any SkiaSharp can write it) and,
+/// when masks are saved, the instance mask image beside it as <c>NAME.masks.png</c>. Every input gets a name of its own
+/// (its relative path without the extension): when two would share one (the same relative path under two input
+/// folders, or a.png beside a.jpg) the later takes the first free suffix _1, _2, … in input order, compared
+/// case-insensitively so that outputs also stay apart on Windows and macOS file systems.
+/// </summary>
+public sealed record PredictionOutputs(string Overlay, string? Masks)
+{
+    public const string PredictionsFileName = "predictions.json";
+
+    public static IReadOnlyList<PredictionOutputs> Assign(IReadOnlyList<ImageInput> inputs, bool withMasks)
+    {
+        var taken = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var outputs = new List<PredictionOutputs>(inputs.Count);
+        foreach (var input in inputs)
+        {
+            var relative = input.RelativePath.Replace('\\', '/');
+            var extension = Path.GetExtension(relative);
+            var stem = relative[..^extension.Length];
+            var name = stem;
+            for (int k = 1; !taken.Add(name); k++) name = $"{stem}_{k}";
+            var overlayExtension = extension.ToLowerInvariant() is ".jpg" or ".jpeg" ? extension : ".png";
+            outputs.Add(new PredictionOutputs(name + overlayExtension, withMasks ? name + ".masks.png" : null));
+        }
+        return outputs;
+    }
+}
