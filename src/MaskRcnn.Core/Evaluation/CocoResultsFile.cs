@@ -32,26 +32,32 @@ public static class CocoResultsFile
         json.WriteStartObject();
         json.WriteNumber("image_id", r.ImageId);
         json.WriteNumber("category_id", r.CategoryId);
-        if (includeBoxes || r.Segmentation is null)
-        {
-            json.WriteStartArray("bbox");
-            json.WriteNumberValue(r.Bbox.X);
-            json.WriteNumberValue(r.Bbox.Y);
-            json.WriteNumberValue(r.Bbox.Width);
-            json.WriteNumberValue(r.Bbox.Height);
-            json.WriteEndArray();
-        }
+        if (includeBoxes || r.Segmentation is null) WriteBbox(json, r.Bbox);
         json.WriteNumber("score", r.Score);
-        if (r.Segmentation is { } rle)
-        {
-            json.WriteStartObject("segmentation");
-            json.WriteStartArray("size");
-            json.WriteNumberValue(rle.Height);
-            json.WriteNumberValue(rle.Width);
-            json.WriteEndArray();
-            json.WriteString("counts", rle.ToCompressedString());
-            json.WriteEndObject();
-        }
+        if (r.Segmentation is { } rle) WriteSegmentation(json, rle);
+        json.WriteEndObject();
+    }
+
+    /// <summary><c>"bbox": [x, y, w, h]</c>, each number at full precision.</summary>
+    internal static void WriteBbox(Utf8JsonWriter json, CocoBox box)
+    {
+        json.WriteStartArray("bbox");
+        json.WriteNumberValue(box.X);
+        json.WriteNumberValue(box.Y);
+        json.WriteNumberValue(box.Width);
+        json.WriteNumberValue(box.Height);
+        json.WriteEndArray();
+    }
+
+    /// <summary><c>"segmentation": {"size": [h, w], "counts": "…"}</c>, compressed RLE as pycocotools writes it.</summary>
+    internal static void WriteSegmentation(Utf8JsonWriter json, Rle rle)
+    {
+        json.WriteStartObject("segmentation");
+        json.WriteStartArray("size");
+        json.WriteNumberValue(rle.Height);
+        json.WriteNumberValue(rle.Width);
+        json.WriteEndArray();
+        json.WriteString("counts", rle.ToCompressedString());
         json.WriteEndObject();
     }
 

@@ -23,38 +23,8 @@ public static class ImagePrefetcher
             foreach (var item in items) yield return Attempt(item, decode);
             yield break;
         }
-        using var gate = new SemaphoreSlim(workers);
-        var pending = new Queue<Task<DecodedImage<T>>>();
-        int next = 0;
-        void Refill()
-        {
-            while (pending.Count < Math.Max(ahead, 1) && next < items.Count)
-            {
-                var item = items[next++];
-                pending.Enqueue(Task.Run(async () =>
-                {
-                    await gate.WaitAsync().ConfigureAwait(false);
-                    try { return Attempt(item, decode); }
-                    finally { gate.Release(); }
-                }));
-            }
-        }
-        try
-        {
-            Refill();
-            while (pending.Count > 0)
-            {
-                var decoded = pending.Dequeue().GetAwaiter().GetResult();
-                Refill();
-                yield return decoded;
-            }
-        }
-        finally
-        {
-            // Stopped early (or failed): let the images in flight finish and free them.
-            foreach (var task in pending)
-                try { task.GetAwaiter().GetResult().Image?.Dispose(); } catch { /* the first failure is the one reported */ }
-        }
+        foreach (var decoded in Data.Loading.OrderedPrefetch.Run(items, item => Attempt(item, decode), workers, ahead, d => d.Image?.Dispose()))
+            yield return decoded;
     }
 
     static DecodedImage<T> Attempt<T>(T item, Func<T, Tensor> decode)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MaskRcnn.Evaluation;
 
 namespace MaskRcnn.Inference;
 
@@ -58,25 +59,11 @@ public static class PredictionsFile
                     json.WriteNumber("id", id++);
                     json.WriteNumber("image_id", d.ImageId);
                     json.WriteNumber("category_id", d.CategoryId);
-                    json.WriteStartArray("bbox");
-                    json.WriteNumberValue(d.Bbox.X);
-                    json.WriteNumberValue(d.Bbox.Y);
-                    json.WriteNumberValue(d.Bbox.Width);
-                    json.WriteNumberValue(d.Bbox.Height);
-                    json.WriteEndArray();
+                    CocoResultsFile.WriteBbox(json, d.Bbox);
                     json.WriteNumber("area", d.Segmentation is { } rle ? rle.Area() : d.Bbox.Width * d.Bbox.Height);
                     json.WriteNumber("iscrowd", 0);
                     json.WriteNumber("score", d.Score);
-                    if (d.Segmentation is { } mask)
-                    {
-                        json.WriteStartObject("segmentation");
-                        json.WriteStartArray("size");
-                        json.WriteNumberValue(mask.Height);
-                        json.WriteNumberValue(mask.Width);
-                        json.WriteEndArray();
-                        json.WriteString("counts", mask.ToCompressedString());
-                        json.WriteEndObject();
-                    }
+                    if (d.Segmentation is { } mask) CocoResultsFile.WriteSegmentation(json, mask);
                     json.WriteEndObject();
                 }
             json.WriteEndArray();

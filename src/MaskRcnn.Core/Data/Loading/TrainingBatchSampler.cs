@@ -12,7 +12,7 @@ public sealed class TrainingBatchSampler
     readonly int batchSize;
     readonly int seed;
 
-    /// <param name="isPortrait">Per image: height greater than width (used only with <paramref name="groupByAspect"/>).</param>
+    /// <param name="isPortrait">Per image: height ≥ width, as maskrcnn-benchmark bins aspect ratios at 1 (used only with <paramref name="groupByAspect"/>).</param>
     public TrainingBatchSampler(IReadOnlyList<bool> isPortrait, int batchSize, int seed, bool groupByAspect)
     {
         if (isPortrait.Count == 0) throw new ArgumentException("the training dataset has no images");

@@ -22,7 +22,7 @@ public sealed class TrainingDataLoader(IDetectionDataset dataset, DetectionTrans
     public int SkippedSamples => Volatile.Read(ref skipped);
 
     public TrainingBatchSampler Sampler { get; } = new(
-        Enumerable.Range(0, dataset.Count).Select(i => dataset.ImageAt(i) is var info && info.Height > info.Width).ToList(),
+        Enumerable.Range(0, dataset.Count).Select(i => dataset.ImageAt(i) is var info && info.Height >= info.Width).ToList(),
         options.ImagesPerBatch, options.Seed, options.GroupByAspect);
 
     public IEnumerable<DetectionBatch> Batches(int start, int end)
@@ -33,38 +33,8 @@ public sealed class TrainingDataLoader(IDetectionDataset dataset, DetectionTrans
             foreach (var (iteration, indices) in plan) yield return Build(iteration, indices);
             yield break;
         }
-        using var gate = new SemaphoreSlim(options.Workers);
-        var pending = new Queue<Task<DetectionBatch>>();
-        using var next = plan.GetEnumerator();
-        void Refill()
-        {
-            while (pending.Count < 2 * options.Workers && next.MoveNext())
-            {
-                var (iteration, indices) = next.Current;
-                pending.Enqueue(Task.Run(async () =>
-                {
-                    await gate.WaitAsync().ConfigureAwait(false);
-                    try { return Build(iteration, indices); }
-                    finally { gate.Release(); }
-                }));
-            }
-        }
-        try
-        {
-            Refill();
-            while (pending.Count > 0)
-            {
-                var batch = pending.Dequeue().GetAwaiter().GetResult();
-                Refill();
-                yield return batch;
-            }
-        }
-        finally
-        {
-            // Stopped early (or failed): let in-flight batches finish and free them.
-            foreach (var task in pending)
-                try { task.GetAwaiter().GetResult().Dispose(); } catch { /* the first failure was already reported */ }
-        }
+        foreach (var batch in OrderedPrefetch.Run(plan, step => Build(step.Iteration, step.Indices), options.Workers, 2 * options.Workers, b => b.Dispose()))
+            yield return batch;
     }
 
     DetectionBatch Build(int iteration, int[] indices)
