@@ -34,6 +34,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pycocotools_env  # noqa: E402
+from synthetic_masks import grow, shift, uncompressed_rle  # noqa: E402
 
 DEFAULT_DIR = "/tmp/maskrcnn-cocoeval-bench"
 COCO_CAT_IDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 27, 28, 31, 32,
@@ -132,30 +133,6 @@ def star(rng, cx, cy, r, W, H):
     return np.stack([xs, ys], 1).ravel().tolist()
 
 
-def uncompressed_rle(mask):
-    flat = mask.flatten(order="F")
-    bounds = np.concatenate([[0], np.flatnonzero(np.diff(flat)) + 1, [flat.size]])
-    counts = np.diff(bounds).tolist()
-    if flat[0] == 1:
-        counts = [0] + counts
-    return {"counts": counts, "size": [int(mask.shape[0]), int(mask.shape[1])]}
-
-
-def shifted(m, dx, dy):
-    out = np.zeros_like(m)
-    h, w = m.shape
-    src = m[max(0, -dy):h - max(0, dy), max(0, -dx):w - max(0, dx)]
-    out[max(0, dy):max(0, dy) + src.shape[0], max(0, dx):max(0, dx) + src.shape[1]] = src
-    return out
-
-
-def grown(m, steps):
-    for _ in range(abs(steps)):
-        n = [shifted(m, dx, dy) for dx, dy in ((1, 0), (-1, 0), (0, 1), (0, -1))]
-        m = (m | n[0] | n[1] | n[2] | n[3]) if steps > 0 else (m & n[0] & n[1] & n[2] & n[3])
-    return m
-
-
 def ellipse_into(out, rng, W, H):
     """Draws a random ellipse into out (H x W uint8), touching only its bounding region."""
     area = math.exp(rng.uniform(math.log(20), math.log(0.3 * W * H)))
@@ -215,8 +192,8 @@ def gen_segm(p, folder, mask_util):
                 if len(dcats) == D:
                     break
                 sigma = max(0.5, 0.1 * r)
-                d = shifted(m, int(round(rng.normal(0, sigma))), int(round(rng.normal(0, sigma))))
-                stack[:, :, len(dcats)] = grown(d, int(rng.choice([-1, 0, 1, 2])))
+                d = shift(m, int(round(rng.normal(0, sigma))), int(round(rng.normal(0, sigma))))
+                stack[:, :, len(dcats)] = grow(d, int(rng.choice([-1, 0, 1, 2])))
                 dcats.append(c if rng.random() > 0.1 else int(cats(1)[0]))
         n_near = len(dcats)
         while len(dcats) < D:

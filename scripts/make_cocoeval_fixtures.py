@@ -56,6 +56,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pycocotools_env  # noqa: E402
+from synthetic_masks import grow, shift, uncompressed_rle  # noqa: E402
 
 DEFAULT_OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "MaskRcnn.Tests", "Fixtures", "cocoeval")
 TIE_SCORES = [0.95, 0.9, 0.8, 0.75, 0.6, 0.5, 0.3, 0.1]
@@ -149,16 +150,6 @@ def box_polygon(b):
     return [[x1, y1, x1, y2, x2, y2, x2, y1]]
 
 
-def uncompressed_rle(mask):
-    """COCO's uncompressed RLE of a HxW 0/1 array: column-major run lengths, starting with a run of zeros."""
-    flat = np.asarray(mask, dtype=np.uint8).flatten(order="F")
-    bounds = np.concatenate([[0], np.flatnonzero(np.diff(flat)) + 1, [flat.size]])
-    counts = np.diff(bounds).tolist()
-    if flat[0] == 1:
-        counts = [0] + counts
-    return {"counts": [int(c) for c in counts], "size": [int(mask.shape[0]), int(mask.shape[1])]}
-
-
 def compressed_rle(mask):
     rle = mask_util.encode(np.asfortranarray(np.asarray(mask, dtype=np.uint8)))
     return {"size": [int(v) for v in rle["size"]], "counts": rle["counts"].decode("ascii")}
@@ -180,26 +171,6 @@ def shoelace(poly):
 def ellipse(h, w, cx, cy, rx, ry):
     yy, xx = np.mgrid[0:h, 0:w]
     return (((xx + 0.5 - cx) / rx) ** 2 + ((yy + 0.5 - cy) / ry) ** 2 <= 1.0).astype(np.uint8)
-
-
-def shift(mask, dx, dy):
-    out = np.zeros_like(mask)
-    h, w = mask.shape
-    src = mask[max(0, -dy):h - max(0, dy), max(0, -dx):w - max(0, dx)]
-    out[max(0, dy):max(0, dy) + src.shape[0], max(0, dx):max(0, dx) + src.shape[1]] = src
-    return out
-
-
-def grow(mask, steps):
-    """4-neighbour dilation (steps > 0) or erosion (steps < 0)."""
-    m = mask.astype(bool)
-    for _ in range(abs(steps)):
-        n = [shift(m.astype(np.uint8), dx, dy).astype(bool) for dx, dy in ((1, 0), (-1, 0), (0, 1), (0, -1))]
-        if steps > 0:
-            m = m | n[0] | n[1] | n[2] | n[3]
-        else:
-            m = m & n[0] & n[1] & n[2] & n[3]
-    return m.astype(np.uint8)
 
 
 def exact_iou_pair(x, target):
