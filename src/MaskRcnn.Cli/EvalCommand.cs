@@ -50,8 +50,9 @@ public static class EvalCommand
                     runner.Merge(count >= 1 ? count : throw new ConfigException($"--merge-shards must be at least 1, got {count}"));
                     return MaskRcnnCommandLine.Ok;
                 }
+                var part = ParseShard(result.GetValue(shard)); // checked before the model is built
                 using var predictor = Predictor.Load(cfg, result.GetValue(weights), stdout);
-                runner.Run(predictor, ParseShard(result.GetValue(shard)));
+                runner.Run(predictor, part);
                 return MaskRcnnCommandLine.Ok;
             }
             catch (DataException e)

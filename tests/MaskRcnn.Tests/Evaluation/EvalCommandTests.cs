@@ -109,6 +109,30 @@ public class EvalCommandTests
         Assert.Contains("no result has a 'segmentation'", err);
     }
 
+    [Theory]
+    [InlineData(new[] { "--shard", "0/2" }, "--shard must be K/N with 1 <= K <= N")]
+    [InlineData(new[] { "--shard", "3/2" }, "--shard must be K/N with 1 <= K <= N")]
+    [InlineData(new[] { "--shard", "1/2", "--merge-shards", "2" }, "do not give --shard with it")]
+    [InlineData(new string[0], "no weights to run: OUTPUT_DIR")]
+    [InlineData(new[] { "--weights", "missing.safetensors" }, "weights file not found: missing.safetensors")]
+    public void ModelModeMistakesAreOneLineWithExitCode2(string[] options, string expected)
+    {
+        using var run = new TempDir();
+        var (code, _, err) = Run(["eval", "--config", Path.Combine(TestPaths.RepoRoot, "configs", "shapes", "mask_rcnn_R_18_FPN_gn.yaml"),
+            .. options, "OUTPUT_DIR", run.Path]);
+        Assert.Equal(2, code);
+        Assert.Contains(expected, err);
+        Assert.Single(err.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void ModeOptionsMustComeInTheirPairs()
+    {
+        Assert.Contains("--gt needs --results", Run("eval", "--gt", "gt.json").Err);
+        Assert.Contains("--results needs --gt", Run("eval", "--results", "r.json").Err);
+        Assert.Contains("give --config X.yaml to evaluate a model", Run("eval").Err);
+    }
+
     [Fact]
     public void ResultsRoundTripThroughTheFile()
     {
