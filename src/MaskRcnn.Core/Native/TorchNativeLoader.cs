@@ -38,6 +38,7 @@ public static partial class TorchNativeLoader
             if (!OperatingSystem.IsLinux()) return;
             var original = FindOriginal();
             if (original is null) return; // TorchSharp reports a missing package itself
+            TorchLogLevel.Apply(Path.GetDirectoryName(original)!);
             var handle = LoadPatchedIfNeeded(original, log ?? Console.Error);
             if (handle == IntPtr.Zero) return;
             NativeLibrary.SetDllImportResolver(typeof(torch).Assembly,

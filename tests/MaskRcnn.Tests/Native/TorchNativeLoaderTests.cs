@@ -17,6 +17,29 @@ public class TorchNativeLoaderTests
     }
 
     [Fact]
+    public void LibTorchLogsOnlyErrorsUnlessTheUserAsksForMore()
+    {
+        // Set by EnsureLoaded (the test module initializer ran it) before any convolution could log.
+        int expected = TorchLogLevel.Parse(Environment.GetEnvironmentVariable(TorchLogLevel.Variable)) ?? TorchLogLevel.Error;
+        Assert.Equal(expected, TorchLogLevel.Current(Path.GetDirectoryName(Original)!));
+        // A convolution over 16 images is where LibTorch would try NNPACK and warn on VMs without its CPU features.
+        using var x = torch.ones(16, 3, 8, 8);
+        using var w = torch.ones(4, 3, 3, 3);
+        using var y = torch.nn.functional.conv2d(x, w);
+        Assert.Equal(27f, y[0, 0, 0, 0].item<float>());
+        Assert.Equal(expected, TorchLogLevel.Current(Path.GetDirectoryName(Original)!));
+    }
+
+    [Theory]
+    [InlineData("INFO", 0)]
+    [InlineData("warning", 1)]
+    [InlineData(" ERROR ", 2)]
+    [InlineData("3", 3)]
+    [InlineData("loud", null)]
+    [InlineData(null, null)]
+    public void LogLevelNamesAreThoseOfPyTorch(string? value, int? level) => Assert.Equal(level, TorchLogLevel.Parse(value));
+
+    [Fact]
     public void PatchIsUsedExactlyWhenTheOriginalCannotLoad()
     {
         bool originalLoads = NativeLibrary.TryLoad(Original, out _);
