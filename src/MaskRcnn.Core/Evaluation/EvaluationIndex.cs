@@ -136,7 +136,7 @@ sealed class EvaluationIndex
     static Rle?[] GroundTruthMasks(CocoFile groundTruth, IReadOnlyList<CocoAnnotation> annotations)
     {
         var masks = new Rle?[annotations.Count];
-        Parallel.For(0, annotations.Count, g =>
+        ForEachReportingDataErrors(annotations.Count, g =>
         {
             var a = annotations[g];
             if (a.Segmentation is null)
@@ -151,7 +151,7 @@ sealed class EvaluationIndex
     /// carry boxes, else from the mask; a box-only detection's mask is its box rasterized as a polygon.</summary>
     void MeasureDetections(CocoFile groundTruth, CocoResultSet results, List<int> kept, IouType iouType)
     {
-        Parallel.For(0, kept.Count, j =>
+        ForEachReportingDataErrors(kept.Count, j =>
         {
             var r = results.Results[kept[j]];
             Rle? mask = r.Segmentation;
@@ -165,5 +165,16 @@ sealed class EvaluationIndex
             }
             DtArea[j] = results.AreaFromBox || r.Segmentation is null ? r.Bbox.Width * r.Bbox.Height : r.Segmentation.Area();
         });
+    }
+
+    /// <summary>Parallel.For that fails with the first <see cref="DataException"/> itself rather than wrapped in an
+    /// AggregateException, so that the user sees its one-line message.</summary>
+    static void ForEachReportingDataErrors(int count, Action<int> body)
+    {
+        try { Parallel.For(0, count, body); }
+        catch (AggregateException e) when (e.InnerExceptions.OfType<DataException>().FirstOrDefault() is { } first)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
+        }
     }
 }

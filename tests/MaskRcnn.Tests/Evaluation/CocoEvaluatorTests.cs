@@ -219,6 +219,15 @@ public class CocoEvaluatorTests
         Assert.Contains("image id 7", error.Message);
     }
 
+    [Fact]
+    public void SegmWithAGroundTruthLackingAMaskNamesTheAnnotation()
+    {
+        var builder = new CocoEvalBuilder().Image(1).Category(1).Gt(1, 1, 0, 0, 10, 10, id: 42)
+            .Dt(1, 1, 0.9, 0, 0, 10, 5, Rle.FromBbox(new CocoBox(0, 0, 10, 5), 200, 200));
+        var error = Assert.Throws<DataException>(() => builder.Evaluate(IouType.Segm, areaFromBox: false));
+        Assert.Contains("annotation 42 has no segmentation", error.Message);
+    }
+
     [Theory]
     [InlineData(0.0625, "0.062")]
     [InlineData(0.6875, "0.688")]
