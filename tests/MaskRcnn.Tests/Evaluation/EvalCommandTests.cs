@@ -51,6 +51,22 @@ public class EvalCommandTests
     }
 
     [Fact]
+    public void ResultsOfUnknownCategoriesAreLeftOutWithANote()
+    {
+        using var dir = new TempDir();
+        var gt = dir.File("gt.json", Gt);
+        var results = dir.File("results.json", """
+            [{"image_id": 1, "category_id": 3, "bbox": [0, 0, 10, 5], "score": 0.9},
+             {"image_id": 1, "category_id": 77, "bbox": [0, 0, 10, 10], "score": 0.95},
+             {"image_id": 2, "category_id": 77, "bbox": [20, 20, 20, 20], "score": 0.95}]
+            """);
+        var (code, output, _) = Run("eval", "--gt", gt, "--results", results, "--iou-type", "bbox", "--output", Path.Combine(dir.Path, "e.json"));
+        Assert.Equal(0, code);
+        Assert.Contains("note: 2 results of " + results + " have category ids the ground truth does not have (77)", output);
+        Assert.Contains("IoU=0.50:0.95 | area=   all | maxDets=100 ] = 0.050\n", output); // as without them
+    }
+
+    [Fact]
     public void BothIouTypesFromOneFileWithMasks()
     {
         using var dir = new TempDir();
