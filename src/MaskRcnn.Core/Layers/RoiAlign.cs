@@ -38,9 +38,9 @@ public sealed class RoiAlign
     {
         CheckFeatures([input], nameof(RoiAlign));
         CheckRois(rois, input, nameof(RoiAlign));
-        // The float32 copy (if any) belongs to the caller's scope like the pooling's other intermediates: autograd
-        // keeps what backward needs, and a scope here would free it under the graph.
-        return Pool(InFloat32(input), rois);
+        using var scope = torch.NewDisposeScope();
+        input = InFloat32(input);
+        return Pool(input, rois).MoveToOuterDisposeScope();
     }
 
     /// <summary>Mixed precision hands over float16/bfloat16 features; pooling runs in float32 as torchvision's
