@@ -45,7 +45,6 @@ public sealed class MultiScaleRoIAlign
         CheckBoxes(boxes, features[0]);
         var levelScales = Scales(features, imageSizes);
         using var scope = torch.NewDisposeScope();
-        features = features.Select(RoiAlign.InFloat32).ToList();
         var levels = features.Count == 1 ? null : MapLevels(boxes, levelScales);
         var pooled = RoiAlign.UsesCpuKernel(Path, features[0], nameof(MultiScaleRoIAlign))
             ? PoolWithKernel(features, boxes, levels, levelScales)

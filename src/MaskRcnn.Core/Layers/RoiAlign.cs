@@ -38,18 +38,6 @@ public sealed class RoiAlign
     {
         CheckFeatures([input], nameof(RoiAlign));
         CheckRois(rois, input, nameof(RoiAlign));
-        using var scope = torch.NewDisposeScope();
-        input = InFloat32(input);
-        return Pool(input, rois).MoveToOuterDisposeScope();
-    }
-
-    /// <summary>Mixed precision hands over float16/bfloat16 features; pooling runs in float32 as torchvision's
-    /// roi_align does under autocast: bfloat16 cannot even hold the sample positions (8 bits of mantissa).</summary>
-    internal static Tensor InFloat32(Tensor features) =>
-        features.dtype is ScalarType.Float16 or ScalarType.BFloat16 ? features.to(ScalarType.Float32) : features;
-
-    Tensor Pool(Tensor input, Tensor rois)
-    {
         if (!UsesCpuKernel(Path, input, nameof(RoiAlign)))
             return RoiAlignTensorOps.Forward(input, rois, OutputHeight, OutputWidth, SpatialScale, SamplingRatio, Aligned);
         using var roisOnHost = rois.ToCpuContiguous(ScalarType.Float32);
