@@ -31,7 +31,7 @@ public static class ConfigSupport
         new("MODEL.BOX_CONVENTION", c => c.Model.BoxConvention, ["maskrcnn-benchmark", "torchvision"], []),
         new("SOLVER.WARMUP_METHOD", c => c.Solver.WarmupMethod, ["constant", "linear"], []),
         new("SOLVER.LR_SCHEDULER", c => c.Solver.LrScheduler, ["WarmupMultiStepLR", "WarmupCosineLR"], []),
-        new("DTYPE", c => c.Dtype, ["float32", "float16", "bfloat16"], []),
+        new("DTYPE", c => c.Dtype, ["float32"], new() { ["float16"] = "float16 training" }),
     ];
 
     public static void Check(MaskRcnnConfig cfg, string? file)

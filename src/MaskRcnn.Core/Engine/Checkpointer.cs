@@ -14,15 +14,14 @@ namespace MaskRcnn.Engine;
 /// at it. Both writes are atomic and in that order, so a crash at any moment leaves the pointer naming a
 /// complete file. <see cref="LoadLatest"/> restores all of it from the file the pointer names.
 /// </summary>
-public sealed class Checkpointer(nn.Module model, SGD optimizer, string outputDir, Generator? generator = null, int? dataLoaderSeed = null,
-    Solver.GradientScaler? scaler = null)
+public sealed class Checkpointer(nn.Module model, SGD optimizer, string outputDir, Generator? generator = null, int? dataLoaderSeed = null)
 {
     public const string LastCheckpointFileName = "last_checkpoint";
     public const string FinalFileName = "model_final.safetensors";
 
     const string MomentumPrefix = "optimizer/momentum_buffer/";
     const string TorchRngName = "rng/torch_cpu", GeneratorRngName = "rng/generator";
-    const string OptimizerKey = "optimizer", DataSeedKey = "data_loader/seed", LossScaleKey = "loss_scaler/scale", LossScaleTrackerKey = "loss_scaler/growth_tracker";
+    const string OptimizerKey = "optimizer", DataSeedKey = "data_loader/seed";
 
     public string OutputDir { get; } = outputDir;
     public string LastCheckpointPath => Path.Combine(OutputDir, LastCheckpointFileName);
@@ -50,11 +49,6 @@ public sealed class Checkpointer(nn.Module model, SGD optimizer, string outputDi
             if (generator is not null) owned.Add(tensors[GeneratorRngName] = generator.get_state());
             var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { [OptimizerKey] = nameof(SGD) };
             if (dataLoaderSeed is { } seed) metadata[DataSeedKey] = seed.ToString(CultureInfo.InvariantCulture);
-            if (scaler is not null)
-            {
-                metadata[LossScaleKey] = scaler.Scale.ToString("R", CultureInfo.InvariantCulture);
-                metadata[LossScaleTrackerKey] = scaler.GrowthTracker.ToString(CultureInfo.InvariantCulture);
-            }
             CheckpointFile.Save(path, model, new CheckpointExtras { Iteration = iteration, Tensors = tensors, Metadata = metadata });
         }
         finally
@@ -101,9 +95,6 @@ public sealed class Checkpointer(nn.Module model, SGD optimizer, string outputDi
             generator.set_state(generatorRng);
         }
         int? seed = loaded.ExtraMetadata.TryGetValue(DataSeedKey, out var text) ? int.Parse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture) : null;
-        // A float32 checkpoint resumed in float16 starts the scaler afresh, as PyTorch does without a saved scaler.
-        if (scaler is not null && loaded.ExtraMetadata.TryGetValue(LossScaleKey, out var scale) && loaded.ExtraMetadata.TryGetValue(LossScaleTrackerKey, out var tracker))
-            scaler.Restore(double.Parse(scale, CultureInfo.InvariantCulture), int.Parse(tracker, CultureInfo.InvariantCulture));
         return new ResumePoint(path, iteration, seed, loaded.Report);
     }
 

@@ -44,14 +44,12 @@ public sealed class Trainer(MaskRcnnConfig cfg, TrainingOptions options, TextWri
         torch.manual_seed(seed);
         var model = ModelBuilder.Build(cfg);
         model.to(device);
-        var precision = MixedPrecision.From(cfg, device);
         var solver = SolverOptions.From(cfg);
         var optimizer = OptimizerBuilder.Build(model, solver);
         var schedule = LrSchedule.Create(solver);
         var generator = new Generator((ulong)seed);
         model.SamplingGenerator = generator;
-        var scaler = precision.NeedsLossScaling ? new GradientScaler() : null;
-        var checkpointer = new Checkpointer(model, optimizer, outputDir, generator, seed, scaler);
+        var checkpointer = new Checkpointer(model, optimizer, outputDir, generator, seed);
 
         long start = 0;
         var resumed = options.Resume ? checkpointer.LoadLatest() : null;
@@ -64,8 +62,6 @@ public sealed class Trainer(MaskRcnnConfig cfg, TrainingOptions options, TextWri
         else if (ModelWeights.Load(model, cfg.Model.Weight, console) is { } report)
             Say($"loaded {cfg.Model.Weight}: {report.Loaded.Count} tensors ({report.Scheme})");
         AtomicFile.WriteAllText(Path.Combine(outputDir, "config.yaml"), $"# seed {seed}\n" + ConfigWriter.ToYaml(cfg));
-        if (precision.AutocastDtype == ScalarType.Float16 && device.type == DeviceType.CPU)
-            Say("note: DTYPE float16 is meant for CUDA; CPUs have no fast float16 kernels (about 18x slower here). bfloat16 is the CPU's mixed precision");
 
         var catalog = DatasetCatalog.Create(cfg.PathsCatalog);
         if (cfg.Datasets.Train.Length == 0) throw new ConfigException("DATASETS.TRAIN is empty: name at least one dataset to train on");
@@ -95,9 +91,7 @@ public sealed class Trainer(MaskRcnnConfig cfg, TrainingOptions options, TextWri
                 schedule.Apply(optimizer, iteration + 1);
                 var images = batch.Images.To(device);
                 var targets = batch.Targets.Select(t => t.To(device)).ToList();
-                Dictionary<string, Tensor> losses;
-                using (precision.Enter()) (_, losses) = model.Forward(images, targets);
-                losses = losses.ToDictionary(kv => kv.Key, kv => kv.Value.to(ScalarType.Float32));
+                var (_, losses) = model.Forward(images, targets);
                 var values = losses.ToDictionary(kv => kv.Key, kv => kv.Value.item<float>());
                 foreach (var (name, value) in values)
                     if (!float.IsFinite(value))
@@ -105,21 +99,9 @@ public sealed class Trainer(MaskRcnnConfig cfg, TrainingOptions options, TextWri
                             (lastCheckpoint.Length > 0 ? $"The last good checkpoint, {lastCheckpoint}, is intact." : "No checkpoint was written yet."));
                 var total = losses.Values.Aggregate((a, b) => a + b);
                 optimizer.zero_grad();
-                if (scaler is null)
-                {
-                    total.backward();
-                    if (solver.ClipGradientsNorm > 0) GradientClipping.Apply(optimizer, solver.ClipGradientsNorm);
-                    optimizer.step();
-                }
-                else
-                {
-                    // float16: backward on the scaled loss, clip the true gradients, skip steps that overflowed.
-                    scaler.ScaleLoss(total).backward();
-                    bool finite = scaler.Unscale(optimizer);
-                    if (finite && solver.ClipGradientsNorm > 0) GradientClipping.Apply(optimizer, solver.ClipGradientsNorm);
-                    scaler.Step(optimizer, finite);
-                    meters.Update("grad_scale", scaler.Scale);
-                }
+                total.backward();
+                if (solver.ClipGradientsNorm > 0) GradientClipping.Apply(optimizer, solver.ClipGradientsNorm);
+                optimizer.step();
                 meters.Update("loss", values.Values.Sum());
                 foreach (var (name, value) in values) meters.Update(name, value);
             }

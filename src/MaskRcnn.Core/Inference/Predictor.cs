@@ -21,7 +21,6 @@ public sealed class Predictor : IDisposable
 {
     readonly DetectionTransform transform;
     readonly DetectionsToImage toImage = new(maskThreshold: 0.5);
-    readonly MixedPrecision precision;
 
     Predictor(MaskRcnnConfig cfg, GeneralizedRcnn model, string? weightsPath)
     {
@@ -32,7 +31,6 @@ public sealed class Predictor : IDisposable
         WeightsPath = weightsPath;
         Device = ModelDevice.Resolve(cfg.Model.Device);
         transform = DetectionTransform.ForTesting(cfg);
-        precision = MixedPrecision.From(cfg, Device);
         // Moving drops folded batch norms, so fold after.
         model.to(Device);
         model.PrepareForInference();
@@ -97,27 +95,11 @@ public sealed class Predictor : IDisposable
         var originals = rgbImages.Select(i => new ImageSize((int)i.shape[1], (int)i.shape[2])).ToList();
         var inputs = rgbImages.Select(i => transform.Apply(i.to(Device), null, rng).Image).ToList();
         var batch = ImageList.FromImages(inputs, Config.DataLoader.SizeDivisibility);
-        List<BoxList> detections;
-        using (precision.Enter()) (detections, _) = Model.Forward(batch);
+        var (detections, _) = Model.Forward(batch);
         var results = new List<BoxList>(detections.Count);
         for (int i = 0; i < detections.Count; i++)
-        {
-            var d = precision.Enabled ? InFloat32(detections[i]) : detections[i];
-            results.Add(OnCpu(toImage.Apply(d, originals[i])).MoveToOuterDisposeScope());
-        }
+            results.Add(OnCpu(toImage.Apply(detections[i], originals[i])).MoveToOuterDisposeScope());
         return results;
-    }
-
-    /// <summary>Under mixed precision the heads may hand back float16/bfloat16 boxes and probabilities; results are
-    /// float32 whatever the model computed in.</summary>
-    static BoxList InFloat32(BoxList detections)
-    {
-        var result = new BoxList(detections.Boxes.to(ScalarType.Float32), detections.Size)
-            .With(BoxFields.Labels, detections.Field(BoxFields.Labels))
-            .With(BoxFields.Scores, detections.Field(BoxFields.Scores).to(ScalarType.Float32));
-        return detections.Has(BoxFields.MaskProbabilities)
-            ? result.With(BoxFields.MaskProbabilities, detections.Field(BoxFields.MaskProbabilities).to(ScalarType.Float32))
-            : result;
     }
 
     /// <summary>Just the result fields, on the CPU (the pasted masks included; the raw mask probabilities left behind).</summary>
