@@ -58,7 +58,7 @@ public static class EvalCommand
             catch (DataException e)
             {
                 // A bad input file is the user's to fix, like a bad option: exit code 2.
-                stderr.WriteLine($"maskrcnn: error: {e.Message.ReplaceLineEndings(" ")}");
+                MaskRcnnCommandLine.Report(stderr, e, result.GetValue(MaskRcnnCommandLine.Verbose));
                 return MaskRcnnCommandLine.UsageError;
             }
         });

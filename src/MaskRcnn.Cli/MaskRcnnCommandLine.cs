@@ -49,7 +49,8 @@ public static class MaskRcnnCommandLine
         }
     }
 
-    static void Report(TextWriter stderr, Exception e, bool verbose)
+    /// <summary>The one-line error (and with <c>--verbose</c> the stack trace) every verb reports failures with.</summary>
+    internal static void Report(TextWriter stderr, Exception e, bool verbose)
     {
         stderr.WriteLine($"maskrcnn: error: {e.Message.ReplaceLineEndings(" ")}");
         if (verbose) stderr.WriteLine(e);

@@ -46,8 +46,8 @@ public sealed class CocoEvaluation
     /// when null; by exact equality otherwise), area range and maxDets, or −1 when there are none.</summary>
     internal double Summarize(CocoStatDefinition stat, int? category)
     {
-        int a = IndexOf(Params.AreaRanges.Select(r => r.Label), stat.Area);
-        int m = IndexOf(Params.MaxDets, stat.MaxDets);
+        int a = IndexWhere(Params.AreaRanges, r => r.Label == stat.Area);
+        int m = IndexWhere(Params.MaxDets, d => d == stat.MaxDets);
         if (a < 0 || m < 0) return -1;
         double sum = 0;
         long count = 0;
@@ -70,5 +70,10 @@ public sealed class CocoEvaluation
         }
     }
 
-    static int IndexOf<T>(IEnumerable<T> values, T value) => values.Select((v, i) => (v, i)).FirstOrDefault(p => EqualityComparer<T>.Default.Equals(p.v, value), (default!, -1)).i;
+    static int IndexWhere<T>(IReadOnlyList<T> values, Func<T, bool> match)
+    {
+        for (int i = 0; i < values.Count; i++)
+            if (match(values[i])) return i;
+        return -1;
+    }
 }

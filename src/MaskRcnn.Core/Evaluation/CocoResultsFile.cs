@@ -32,44 +32,17 @@ public static class CocoResultsFile
         json.WriteStartObject();
         json.WriteNumber("image_id", r.ImageId);
         json.WriteNumber("category_id", r.CategoryId);
-        if (includeBoxes || r.Segmentation is null) WriteBbox(json, r.Bbox);
+        if (includeBoxes || r.Segmentation is null) CocoJson.WriteBbox(json, r.Bbox);
         json.WriteNumber("score", r.Score);
-        if (r.Segmentation is { } rle) WriteSegmentation(json, rle);
-        json.WriteEndObject();
-    }
-
-    /// <summary><c>"bbox": [x, y, w, h]</c>, each number at full precision.</summary>
-    internal static void WriteBbox(Utf8JsonWriter json, CocoBox box)
-    {
-        json.WriteStartArray("bbox");
-        json.WriteNumberValue(box.X);
-        json.WriteNumberValue(box.Y);
-        json.WriteNumberValue(box.Width);
-        json.WriteNumberValue(box.Height);
-        json.WriteEndArray();
-    }
-
-    /// <summary><c>"segmentation": {"size": [h, w], "counts": "…"}</c>, compressed RLE as pycocotools writes it.</summary>
-    internal static void WriteSegmentation(Utf8JsonWriter json, Rle rle)
-    {
-        json.WriteStartObject("segmentation");
-        json.WriteStartArray("size");
-        json.WriteNumberValue(rle.Height);
-        json.WriteNumberValue(rle.Width);
-        json.WriteEndArray();
-        json.WriteString("counts", rle.ToCompressedString());
+        if (r.Segmentation is { } rle) CocoJson.WriteRle(json, rle);
         json.WriteEndObject();
     }
 
     /// <summary>Reads a results file for evaluation against <paramref name="groundTruth"/>.</summary>
     public static CocoResultSet Load(string path, CocoFile groundTruth)
     {
-        if (!File.Exists(path)) throw new DataException($"results file not found: {path}");
-        using var stream = File.OpenRead(path);
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(stream, new JsonDocumentOptions { AllowTrailingCommas = true }); }
-        catch (JsonException e) { throw new DataException($"{path}: not valid JSON (line {e.LineNumber + 1}): {e.Message.Split(" Path:")[0]}"); }
-        using (doc) return Parse(doc.RootElement, path, groundTruth);
+        using var doc = CocoJson.Load(path, "results file");
+        return Parse(doc.RootElement, path, groundTruth);
     }
 
     public static CocoResultSet Parse(JsonElement root, string path, CocoFile groundTruth)

@@ -14,15 +14,19 @@ public static class ResultsEvaluation
     public static IReadOnlyList<CocoEvaluation> Run(CocoFile groundTruth, IReadOnlyList<(IouType Type, CocoResultSet Results)> inputs, string jsonPath,
         TextWriter output, IReadOnlyList<long>? imageIds = null)
     {
-        var evaluations = new List<CocoEvaluation>();
         var known = groundTruth.Categories.Select(c => c.Id).ToHashSet();
-        foreach (var (type, results) in inputs)
+        // pycocotools drops these silently; a user whose category ids are off by a mapping should hear of it (once per
+        // results set, though both IoU types may score it).
+        foreach (var results in inputs.Select(i => i.Results).Distinct())
         {
-            // pycocotools drops these silently; a user whose category ids are off by a mapping should hear of it.
             var unknown = results.Results.Where(r => !known.Contains(r.CategoryId)).GroupBy(r => r.CategoryId).OrderBy(g => g.Key).ToList();
             if (unknown.Count > 0)
                 output.WriteLine($"note: {unknown.Sum(g => g.Count())} results of {results.Source} have category ids the ground truth does not " +
                                  $"have ({string.Join(", ", unknown.Take(10).Select(g => g.Key))}{(unknown.Count > 10 ? ", …" : "")}); they are left out, as pycocotools leaves them out");
+        }
+        var evaluations = new List<CocoEvaluation>();
+        foreach (var (type, results) in inputs)
+        {
             var clock = Stopwatch.StartNew();
             var evaluation = CocoEvaluator.Evaluate(groundTruth, results, type, CocoEvalParams.Default with { ImageIds = imageIds });
             output.Write(CocoEvalReport.Text(evaluation, groundTruth));

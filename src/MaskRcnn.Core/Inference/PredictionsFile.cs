@@ -1,5 +1,5 @@
 using System.Text.Json;
-using MaskRcnn.Evaluation;
+using MaskRcnn.Data.Coco;
 
 namespace MaskRcnn.Inference;
 
@@ -59,11 +59,11 @@ public static class PredictionsFile
                     json.WriteNumber("id", id++);
                     json.WriteNumber("image_id", d.ImageId);
                     json.WriteNumber("category_id", d.CategoryId);
-                    CocoResultsFile.WriteBbox(json, d.Bbox);
+                    CocoJson.WriteBbox(json, d.Bbox);
                     json.WriteNumber("area", d.Segmentation is { } rle ? rle.Area() : d.Bbox.Width * d.Bbox.Height);
                     json.WriteNumber("iscrowd", 0);
                     json.WriteNumber("score", d.Score);
-                    if (d.Segmentation is { } mask) CocoResultsFile.WriteSegmentation(json, mask);
+                    if (d.Segmentation is { } mask) CocoJson.WriteRle(json, mask);
                     json.WriteEndObject();
                 }
             json.WriteEndArray();

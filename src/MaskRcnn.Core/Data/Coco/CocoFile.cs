@@ -32,12 +32,8 @@ public sealed class CocoFile
 
     public static CocoFile Load(string path)
     {
-        if (!File.Exists(path)) throw new DataException($"annotation file not found: {path}");
-        using var stream = File.OpenRead(path);
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(stream, new JsonDocumentOptions { AllowTrailingCommas = true }); }
-        catch (JsonException e) { throw new DataException($"{path}: not valid JSON (line {e.LineNumber + 1}): {e.Message.Split(" Path:")[0]}"); }
-        using (doc) return Parse(doc.RootElement, path);
+        using var doc = CocoJson.Load(path, "annotation file");
+        return Parse(doc.RootElement, path);
     }
 
     public static CocoFile Parse(JsonElement root, string path)

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using MaskRcnn.Data.Coco;
 using MaskRcnn.Structures;
 using SkiaSharp;
 
@@ -115,21 +116,10 @@ public static class ShapesDatasetWriter
                 json.WriteNumber("id", id++);
                 json.WriteNumber("image_id", image.Index + 1);
                 json.WriteNumber("category_id", (int)shape.Kind);
-                json.WriteStartArray("bbox");
-                foreach (var v in new[] { box.X, box.Y, box.Width, box.Height }) json.WriteNumberValue(v);
-                json.WriteEndArray();
+                CocoJson.WriteBbox(json, box);
                 json.WriteNumber("area", shape.Visible.Area());
                 json.WriteNumber("iscrowd", 0);
-                if (shape.IsOccluded)
-                {
-                    json.WriteStartObject("segmentation");
-                    json.WriteString("counts", shape.Visible.ToCompressedString());
-                    json.WriteStartArray("size");
-                    json.WriteNumberValue(image.Height);
-                    json.WriteNumberValue(image.Width);
-                    json.WriteEndArray();
-                    json.WriteEndObject();
-                }
+                if (shape.IsOccluded) CocoJson.WriteRle(json, shape.Visible);
                 else
                 {
                     json.WriteStartArray("segmentation");
