@@ -29,11 +29,9 @@ public sealed class TestRunner(MaskRcnnConfig cfg, TextWriter console, bool live
     public IReadOnlyList<(string Dataset, IReadOnlyList<CocoEvaluation> Evaluations)> Run(Predictor predictor, Shard? shard = null, CancellationToken cancel = default)
     {
         if (cfg.Datasets.Test.Length == 0) throw new ConfigException("DATASETS.TEST is empty: nothing to evaluate on");
-        var catalog = DatasetCatalog.Create(cfg.PathsCatalog);
         var all = new List<(string, IReadOnlyList<CocoEvaluation>)>();
-        foreach (var name in cfg.Datasets.Test)
+        foreach (var (name, dataset) in TestDatasets())
         {
-            var dataset = CocoDetectionDataset.Open(catalog.Get(name), forTraining: false);
             var part = shard ?? Shard.Whole;
             console.WriteLine($"inference on {name} ({dataset.Count} images{(part.Count > 1 ? $", {part}" : "")}) with {predictor.WeightsPath ?? "the trained model"}");
             var result = new DatasetInference(predictor, dataset, console).Run(part, Progress(name), cancel);
@@ -60,11 +58,9 @@ public sealed class TestRunner(MaskRcnnConfig cfg, TextWriter console, bool live
     /// results and evaluates them, as one unsharded run would.</summary>
     public IReadOnlyList<(string Dataset, IReadOnlyList<CocoEvaluation> Evaluations)> Merge(int shardCount)
     {
-        var catalog = DatasetCatalog.Create(cfg.PathsCatalog);
         var all = new List<(string, IReadOnlyList<CocoEvaluation>)>();
-        foreach (var name in cfg.Datasets.Test)
+        foreach (var (name, dataset) in TestDatasets())
         {
-            var dataset = CocoDetectionDataset.Open(catalog.Get(name), forTraining: false);
             var bbox = new List<CocoResult>();
             List<CocoResult>? segm = null;
             var imageIds = new List<long>();
@@ -89,6 +85,13 @@ public sealed class TestRunner(MaskRcnnConfig cfg, TextWriter console, bool live
             all.Add((name, Evaluate(dataset.Coco, inputs, dirAll, complete ? null : imageIds)));
         }
         return all;
+    }
+
+    /// <summary>Each dataset of DATASETS.TEST, opened for testing (all images, in id order), one at a time.</summary>
+    IEnumerable<(string Name, CocoDetectionDataset Dataset)> TestDatasets()
+    {
+        var catalog = DatasetCatalog.Create(cfg.PathsCatalog);
+        foreach (var name in cfg.Datasets.Test) yield return (name, CocoDetectionDataset.Open(catalog.Get(name), forTraining: false));
     }
 
     static void WriteResults(string dir, IReadOnlyList<CocoResult> bbox, IReadOnlyList<CocoResult>? segm)
