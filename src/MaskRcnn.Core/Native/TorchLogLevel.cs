@@ -30,19 +30,20 @@ public static class TorchLogLevel
     /// where there is none. Returns the level set, or null.</summary>
     internal static int? Apply(string nativeDir)
     {
-        var path = Path.Combine(nativeDir, "libc10.so");
-        if (!File.Exists(path) || !NativeLibrary.TryLoad(path, out var handle)) return null;
-        if (!NativeLibrary.TryGetExport(handle, FlagSymbol, out var flag)) return null;
+        if (FlagAddress(nativeDir) is not { } flag) return null;
         int level = Parse(Environment.GetEnvironmentVariable(Variable)) ?? Error;
         Marshal.WriteInt32(flag, level);
         return level;
     }
 
     /// <summary>The threshold LibTorch is using now, or null where it cannot be read.</summary>
-    public static int? Current(string nativeDir)
+    public static int? Current(string nativeDir) => FlagAddress(nativeDir) is { } flag ? Marshal.ReadInt32(flag) : null;
+
+    /// <summary>Where libc10.so beside <paramref name="nativeDir"/>'s LibTorchSharp keeps the threshold, or null.</summary>
+    static nint? FlagAddress(string nativeDir)
     {
         var path = Path.Combine(nativeDir, "libc10.so");
         if (!File.Exists(path) || !NativeLibrary.TryLoad(path, out var handle)) return null;
-        return NativeLibrary.TryGetExport(handle, FlagSymbol, out var flag) ? Marshal.ReadInt32(flag) : null;
+        return NativeLibrary.TryGetExport(handle, FlagSymbol, out var flag) ? flag : null;
     }
 }
