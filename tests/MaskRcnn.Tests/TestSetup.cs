@@ -10,15 +10,16 @@ static class TestSetup
     internal static void Init() => TorchNativeLoader.EnsureLoaded();
 }
 
-/// <summary>Paths of committed fixtures and of the shared reference material beside the repository.</summary>
+/// <summary>Paths of committed fixtures and of the repository's own files. Nothing outside the repository: a user's clone
+/// has nothing beside it (.ci/run runs the tests from a copy in an empty folder to keep this true).</summary>
 static class TestPaths
 {
     public static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
 
     public static string RepoRoot { get; } = FindRepoRoot();
 
-    /// <summary>maskrcnn-benchmark's own configs, kept in ../shared/reference beside the repository.</summary>
-    public static string ReferenceConfigs => Path.Combine(RepoRoot, "..", "shared", "reference", "maskrcnn-benchmark-configs");
+    /// <summary>The shipped configs: maskrcnn-benchmark's model zoo in its own layout, and ours (coco/, shapes/, torchvision/, vgg/).</summary>
+    public static string Configs => Path.Combine(RepoRoot, "configs");
 
     static string FindRepoRoot()
     {

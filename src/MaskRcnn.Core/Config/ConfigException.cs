@@ -9,4 +9,5 @@ public sealed class ConfigNotSupportedException(string key, string feature, stri
     : ConfigException($"{(file is null ? "" : file + ": ")}not supported yet: {key} ({feature})")
 {
     public string Key { get; } = key;
+    public string Feature { get; } = feature;
 }

@@ -6,7 +6,8 @@ namespace MaskRcnn.Config;
 /// <summary>
 /// Builds a <see cref="MaskRcnnConfig"/> the way maskrcnn-benchmark's tools do: defaults, then the
 /// YAML file (yacs merge semantics), then <c>KEY VALUE</c> overrides from the command line. A YAML
-/// file may start from another with <c>_BASE_: other.yaml</c> (a path relative to it), as in detectron2.
+/// file may start from another with <c>_BASE_: other.yaml</c> (a path relative to it), as in detectron2. A config
+/// is a file path or the name of a config shipped with the tool (<see cref="ShippedConfigs"/>).
 /// </summary>
 public static class ConfigLoader
 {
@@ -23,29 +24,26 @@ public static class ConfigLoader
         return cfg;
     }
 
-    public static void MergeFile(ConfigSection cfg, string path) => MergeFile(cfg, path, []);
+    /// <summary>Merges a config file, or a shipped config by name (<see cref="ConfigSource.Find"/>), bases first.</summary>
+    public static void MergeFile(ConfigSection cfg, string path) => MergeFile(cfg, ConfigSource.Find(path), path, []);
 
-    static void MergeFile(ConfigSection cfg, string path, HashSet<string> chain)
+    static void MergeFile(ConfigSection cfg, ConfigSource source, string origin, HashSet<string> chain)
     {
-        var full = Path.GetFullPath(path);
-        if (!File.Exists(full)) throw new ConfigException($"config file not found: {path}");
-        if (!chain.Add(full)) throw new ConfigException($"{path}: {BaseKey} chain loops back to this file");
-        string text;
-        try { text = File.ReadAllText(full); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new ConfigException($"{path}: cannot read: {e.Message}"); }
-        var root = ParseRoot(text, path);
+        if (!chain.Add(source.Identity)) throw new ConfigException($"{origin}: {BaseKey} chain loops back to this file");
+        var root = ParseRoot(source.ReadText(), origin);
         if (root is not null)
         {
             foreach (var (keyNode, valueNode) in root.Children)
-                if (KeyOf(keyNode, path) == BaseKey)
+                if (KeyOf(keyNode, origin) == BaseKey)
                 {
                     if (valueNode is not YamlScalarNode { Value: { Length: > 0 } basePath })
-                        throw new ConfigException($"{path}: {BaseKey} must name a YAML file");
-                    MergeFile(cfg, Path.Combine(Path.GetDirectoryName(full)!, basePath), chain);
+                        throw new ConfigException($"{origin}: {BaseKey} must name a YAML file");
+                    var baseSource = source.Base(basePath, origin);
+                    MergeFile(cfg, baseSource, baseSource.ToString(), chain);
                 }
-            MergeMapping(cfg, root, "", path, isRoot: true);
+            MergeMapping(cfg, root, "", origin, isRoot: true);
         }
-        chain.Remove(full);
+        chain.Remove(source.Identity);
     }
 
     /// <summary>Merges YAML text into <paramref name="cfg"/>; <paramref name="origin"/> names it in errors. No _BASE_ here.</summary>

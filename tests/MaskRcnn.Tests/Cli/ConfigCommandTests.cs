@@ -11,7 +11,7 @@ public class ConfigCommandTests
         return (code, stdout.ToString(), stderr.ToString());
     }
 
-    static string Reference(string name) => Path.Combine(TestPaths.ReferenceConfigs, name);
+    static string Reference(string name) => Path.Combine(TestPaths.Configs, name);
 
     [Fact]
     public void PrintsTheMergedConfigWithOverrides()

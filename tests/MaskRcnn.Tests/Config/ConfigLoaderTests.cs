@@ -161,13 +161,14 @@ public class ConfigLoaderTests
         dir.File("b.yaml", "_BASE_: a.yaml\n");
         Assert.Contains("_BASE_ chain loops back", Assert.Throws<ConfigException>(() => ConfigLoader.Load(a)).Message);
         var c = dir.File("c.yaml", "_BASE_: missing.yaml\n");
-        Assert.StartsWith("config file not found: ", Assert.Throws<ConfigException>(() => ConfigLoader.Load(c)).Message);
+        Assert.Equal($"{c}: _BASE_ file not found: {Path.Combine(dir.Path, "missing.yaml")}", Assert.Throws<ConfigException>(() => ConfigLoader.Load(c)).Message);
         Assert.EndsWith("missing.yaml", Assert.Throws<ConfigException>(() => ConfigLoader.Load(c)).Message);
     }
 
     [Fact]
     public void MissingConfigFileIsAnError() =>
-        Assert.Equal("config file not found: nope.yaml", Assert.Throws<ConfigException>(() => ConfigLoader.Load("nope.yaml")).Message);
+        Assert.StartsWith("config file not found: nope.yaml (not a file, nor a shipped config; nearest shipped: ",
+            Assert.Throws<ConfigException>(() => ConfigLoader.Load("nope.yaml")).Message);
 
     [Fact]
     public void EmptyFileGivesDefaults()

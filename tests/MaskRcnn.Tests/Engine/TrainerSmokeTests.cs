@@ -147,7 +147,7 @@ public class TrainerSmokeTests : IClassFixture<TrainerSmokeTests.TinyShapes>
     }
 }
 
-/// <summary>maskrcnn-benchmark's own configs train (one iteration) once their datasets point at a tiny shapes set and their
+/// <summary>maskrcnn-benchmark's own configs (and our VGG ones) train (one iteration) once their datasets point at a tiny shapes set and their
 /// catalog:// ImageNet weights (downloads) are replaced by random initialisation.</summary>
 [Collection(TrainingCollection.Name)]
 public class ReferenceConfigTrainingTests : IClassFixture<TrainerSmokeTests.TinyShapes>
@@ -160,10 +160,12 @@ public class ReferenceConfigTrainingTests : IClassFixture<TrainerSmokeTests.Tiny
     [InlineData("e2e_mask_rcnn_R_50_C4_1x.yaml")]
     [InlineData("gn_baselines/e2e_mask_rcnn_R_50_FPN_1x_gn.yaml")]
     [InlineData("e2e_faster_rcnn_R_101_FPN_1x.yaml")]
+    [InlineData("vgg/e2e_mask_rcnn_VGG_16_C5_1x.yaml")]
+    [InlineData("vgg/e2e_faster_rcnn_VGG_16_C5_1x.yaml")]
     public void OneIterationOnTinyData(string file)
     {
         using var run = new TempDir();
-        var cfg = ConfigLoader.Load(Path.Combine(TestPaths.ReferenceConfigs, file),
+        var cfg = ConfigLoader.Load(Path.Combine(TestPaths.Configs, file),
             ["MODEL.DEVICE", "cpu", "MODEL.WEIGHT", "", "PATHS_CATALOG", data.Catalog, "DATASETS.TRAIN", "(\"tiny_train\",)", "DATASETS.TEST", "()",
              "OUTPUT_DIR", run.Path, "INPUT.MIN_SIZE_TRAIN", "(64,)", "INPUT.MAX_SIZE_TRAIN", "96", "DATALOADER.NUM_WORKERS", "0",
              "SOLVER.IMS_PER_BATCH", "2", "SOLVER.MAX_ITER", "1", "SOLVER.BASE_LR", "0.001", "MODEL.ROI_HEADS.BATCH_SIZE_PER_IMAGE", "32",

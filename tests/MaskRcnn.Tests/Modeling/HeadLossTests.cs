@@ -72,7 +72,7 @@ public class MaskHeadLossTests
 
 public class ModelBuilderTests
 {
-    static string Reference(string name) => Path.Combine(TestPaths.ReferenceConfigs, name);
+    static string Reference(string name) => Path.Combine(TestPaths.Configs, name);
 
     [Theory]
     [InlineData("e2e_mask_rcnn_R_50_C4_1x.yaml")]

@@ -73,7 +73,7 @@ public class ModelWeightsTests : IClassFixture<ModelWeightsTests.TorchvisionFile
         Assert.Contains("catalog weights are downloads", Assert.Throws<ConfigException>(() => ModelWeights.Load(model, "catalog://ImageNetPretrained/MSRA/R-50")).Message);
         Assert.Contains("weights file not found: nope.safetensors", Assert.Throws<ConfigException>(() => ModelWeights.Load(model, "nope.safetensors")).Message);
         // A model the file does not fit (a C4 body) copies nothing and says why.
-        var c4 = ModelBuilder.Build(ConfigLoader.Load(System.IO.Path.Combine(TestPaths.ReferenceConfigs, "e2e_mask_rcnn_R_50_C4_1x.yaml"), ["MODEL.DEVICE", "cpu"]));
+        var c4 = ModelBuilder.Build(ConfigLoader.Load(System.IO.Path.Combine(TestPaths.Configs, "e2e_mask_rcnn_R_50_C4_1x.yaml"), ["MODEL.DEVICE", "cpu"]));
         Assert.Throws<WeightLoadException>(() => ModelWeights.Load(c4, file.Path));
     }
 }
