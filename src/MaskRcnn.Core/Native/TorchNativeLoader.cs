@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using TorchSharp;
@@ -28,7 +27,9 @@ public static partial class TorchNativeLoader
     /// <summary>The patched copy in use, or null when the original library loads as it is.</summary>
     public static string? PatchedLibraryPath { get; private set; }
 
-    public static void EnsureLoaded(TextWriter? log = null)
+    /// <param name="log">Where the note about a patched copy goes (standard error by default).</param>
+    /// <param name="verbose">Name the patched copy on every run; otherwise the note is said once per machine.</param>
+    public static void EnsureLoaded(TextWriter? log = null, bool verbose = false)
     {
         lock (Gate)
         {
@@ -39,7 +40,7 @@ public static partial class TorchNativeLoader
             var original = FindOriginal();
             if (original is null) return; // TorchSharp reports a missing package itself
             TorchLogLevel.Apply(Path.GetDirectoryName(original)!);
-            var handle = LoadPatchedIfNeeded(original, log ?? Console.Error);
+            var handle = LoadPatchedIfNeeded(original, log ?? Console.Error, verbose);
             if (handle == IntPtr.Zero) return;
             NativeLibrary.SetDllImportResolver(typeof(torch).Assembly,
                 (name, _, _) => name == LibraryName ? handle : IntPtr.Zero);
@@ -48,7 +49,7 @@ public static partial class TorchNativeLoader
 
     /// <summary>Loads <paramref name="original"/>; if that fails only for missing anchor-symbol versions,
     /// loads a patched copy instead and returns its handle. Returns zero when no patch was needed.</summary>
-    static IntPtr LoadPatchedIfNeeded(string original, TextWriter log)
+    static IntPtr LoadPatchedIfNeeded(string original, TextWriter log, bool verbose)
     {
         var missing = MissingVersions(original);
         if (missing.Count == 0) return IntPtr.Zero;
@@ -62,7 +63,7 @@ public static partial class TorchNativeLoader
             try
             {
                 var handle = NativeLibrary.Load(path);
-                if (written)
+                if (verbose || (written && FirstTimeOnThisMachine(CacheRoot())))
                     log.WriteLine($"maskrcnn: {FileName} needs {string.Join(", ", missing)}, which this system's libstdc++ lacks; " +
                                   $"using a copy with that version need marked weak: {path}");
                 PatchedLibraryPath = path;
@@ -136,12 +137,29 @@ public static partial class TorchNativeLoader
         }
     }
 
+    /// <summary>The user's cache folder for this tool ($XDG_CACHE_HOME/maskrcnn, else ~/.cache/maskrcnn).</summary>
+    static string CacheRoot() => Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg
+        ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "maskrcnn");
+
+    /// <summary>True the first time it is asked on this machine (for this user): every install, build or published folder
+    /// patches its own copy, and the note need not be repeated for each. True also when the mark cannot be written.</summary>
+    internal static bool FirstTimeOnThisMachine(string cacheRoot)
+    {
+        var mark = Path.Combine(cacheRoot, "libstdc++-note-shown");
+        try
+        {
+            if (File.Exists(mark)) return false;
+            Directory.CreateDirectory(Path.GetDirectoryName(mark)!);
+            File.WriteAllText(mark, "maskrcnn said once that it loads a copy of libLibTorchSharp.so with the GLIBCXX_3.4.32 need marked weak.\n");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        return true;
+    }
+
     static string CachedNativeFolder(string folder)
     {
-        var root = Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg
-            ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
         var key = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(folder)))[..16];
-        var cache = Path.Combine(root, "maskrcnn", "torch-native", key);
+        var cache = Path.Combine(CacheRoot(), "torch-native", key);
         Directory.CreateDirectory(cache);
         foreach (var file in Directory.GetFiles(folder))
         {
@@ -166,12 +184,10 @@ public static partial class TorchNativeLoader
         var folders = new List<string>();
         if (AppContext.GetData("NATIVE_DLL_SEARCH_DIRECTORIES") is string probing)
             folders.AddRange(probing.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries));
-        foreach (var baseDir in new[] { AppContext.BaseDirectory, Path.GetDirectoryName(typeof(torch).Assembly.Location) })
-        {
-            if (string.IsNullOrEmpty(baseDir)) continue;
-            folders.Add(Path.Combine(baseDir, "runtimes", rid, "native"));
-            folders.Add(baseDir);
-        }
+        // AppContext.BaseDirectory, not Assembly.Location: the latter is empty in a single-file app.
+        var baseDir = AppContext.BaseDirectory;
+        folders.Add(Path.Combine(baseDir, "runtimes", rid, "native"));
+        folders.Add(baseDir);
         return folders.Select(f => Path.Combine(f, FileName)).FirstOrDefault(File.Exists);
     }
 }

@@ -40,6 +40,16 @@ public class TorchNativeLoaderTests
     public void LogLevelNamesAreThoseOfPyTorch(string? value, int? level) => Assert.Equal(level, TorchLogLevel.Parse(value));
 
     [Fact]
+    public void TheNoteAboutThePatchedCopyIsSaidOncePerMachine()
+    {
+        using var cache = new TempDir();
+        var root = Path.Combine(cache.Path, "maskrcnn");
+        Assert.True(TorchNativeLoader.FirstTimeOnThisMachine(root));
+        Assert.False(TorchNativeLoader.FirstTimeOnThisMachine(root));
+        Assert.False(TorchNativeLoader.FirstTimeOnThisMachine(root));
+    }
+
+    [Fact]
     public void PatchIsUsedExactlyWhenTheOriginalCannotLoad()
     {
         bool originalLoads = NativeLibrary.TryLoad(Original, out _);
