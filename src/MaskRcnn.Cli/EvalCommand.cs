@@ -18,7 +18,7 @@ public static class EvalCommand
     {
         var config = ConfigCommand.ConfigFile();
         var overrides = ConfigCommand.Overrides();
-        var weights = new Option<string?>("--weights") { Description = "Checkpoint to evaluate (default: OUTPUT_DIR/last_checkpoint, else MODEL.WEIGHT)" };
+        var weights = new Option<string?>("--weights", "-w") { Description = "Checkpoint to evaluate (default: OUTPUT_DIR/last_checkpoint, else MODEL.WEIGHT)" };
         var shard = new Option<string?>("--shard") { Description = "Run only slice K of N of each test dataset (K = 1..N), e.g. 2/4" };
         var merge = new Option<int?>("--merge-shards") { Description = "Join the N shards written by --shard runs and evaluate the whole" };
         var gt = new Option<string?>("--gt") { Description = "Standalone mode: ground-truth COCO annotations" };

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using MaskRcnn.Config;
+using MaskRcnn.Engine;
 using MaskRcnn.Inference;
 
 namespace MaskRcnn.Cli;
@@ -82,12 +83,12 @@ public static class PredictCommand
     {
         const int width = 30;
         int filled = p.Total == 0 ? width : (int)((long)width * p.Done / p.Total);
-        var eta = p.Eta is { } t ? t.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture) : "?";
+        var eta = p.Eta is { } t ? Duration.Format(t) : "?";
         return string.Create(CultureInfo.InvariantCulture,
             $"[{new string('#', filled)}{new string('.', width - filled)}] {p.Done}/{p.Total}  {p.ImagesPerSecond:F1} images/s  eta {eta}");
     }
 
     static string Summary(FolderPredictionSummary s, double threshold, string outputDir) => string.Create(CultureInfo.InvariantCulture,
         $"{(s.Interrupted ? "stopped early: " : "")}{s.Images} image(s), {s.Detections} detection(s) scoring {threshold:0.###} or more, " +
-        $"{s.Skipped.Count} unreadable file(s) skipped, in {s.Elapsed:h\\:mm\\:ss}; overlays and {Path.GetFileName(s.PredictionsPath)} in {outputDir}");
+        $"{s.Skipped.Count} unreadable file(s) skipped, in {Duration.Format(s.Elapsed)}; overlays and {Path.GetFileName(s.PredictionsPath)} in {outputDir}");
 }

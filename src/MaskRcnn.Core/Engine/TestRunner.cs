@@ -124,7 +124,7 @@ public sealed class TestRunner(MaskRcnnConfig cfg, TextWriter console, bool live
         return p =>
         {
             string line = string.Create(CultureInfo.InvariantCulture,
-                $"{name}: {p.Done}/{p.Total} images  {p.ImagesPerSecond:F1} images/s  eta {p.Eta ?? TimeSpan.Zero:hh\\:mm\\:ss}");
+                $"{name}: {p.Done}/{p.Total} images  {p.ImagesPerSecond:F1} images/s  eta {Duration.Format(p.Eta ?? TimeSpan.Zero)}");
             if (liveProgress) console.Write("\r\u001b[K" + line);
             else if (p.Total > 0 && p.Done * 10 / p.Total is var decile && decile != lastDecile)
             {

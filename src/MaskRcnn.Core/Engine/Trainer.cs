@@ -133,7 +133,7 @@ public sealed class Trainer(MaskRcnnConfig cfg, TrainingOptions options, TextWri
         }
         var final = checkpointer.SaveFinal(maxIter);
         Visualization.LossPlot.Write(metricsPath, Path.Combine(outputDir, "loss.png"));
-        Say($"done: {maxIter} iterations in {clock.Elapsed:hh\\:mm\\:ss}; weights {final}" +
+        Say($"done: {maxIter} iterations in {Duration.Format(clock.Elapsed)}; weights {final}" +
             (loader.SkippedSamples > 0 ? $"; {loader.SkippedSamples} unreadable images skipped" : ""));
         return new TrainingResult(maxIter, final, false, loader.SkippedSamples);
     }
@@ -145,7 +145,7 @@ public sealed class Trainer(MaskRcnnConfig cfg, TrainingOptions options, TextWri
         long memory = Environment.WorkingSet / (1024 * 1024);
         var losses = meters.Format(meters.Meters.Keys.Where(k => k.StartsWith("loss")));
         return string.Create(CultureInfo.InvariantCulture,
-            $"iter {done}/{maxIter}  eta {eta:hh\\:mm\\:ss}  {losses}  lr {lr:G4}  time {perIteration:F3}s  data {meters["data"].Median:F3}s  mem {memory} MB");
+            $"iter {done}/{maxIter}  eta {Duration.Format(eta)}  {losses}  lr {lr:G4}  time {perIteration:F3}s  data {meters["data"].Median:F3}s  mem {memory} MB");
     }
 
     static void WriteMetrics(StreamWriter metrics, long done, MetricLogger meters, double lr)

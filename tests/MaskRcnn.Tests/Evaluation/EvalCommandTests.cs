@@ -131,6 +131,7 @@ public class EvalCommandTests
     [InlineData(new[] { "--shard", "1/2", "--merge-shards", "2" }, "do not give --shard with it")]
     [InlineData(new string[0], "no weights to run: OUTPUT_DIR")]
     [InlineData(new[] { "--weights", "missing.safetensors" }, "weights file not found: missing.safetensors")]
+    [InlineData(new[] { "-w", "missing.safetensors" }, "weights file not found: missing.safetensors")]
     public void ModelModeMistakesAreOneLineWithExitCode2(string[] options, string expected)
     {
         using var run = new TempDir();
