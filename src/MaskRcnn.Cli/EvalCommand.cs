@@ -24,7 +24,7 @@ public static class EvalCommand
         var gt = new Option<string?>("--gt") { Description = "Standalone mode: ground-truth COCO annotations" };
         var results = new Option<string?>("--results") { Description = "Standalone mode: COCO results file to score" };
         var iouType = new Option<string>("--iou-type") { Description = "Standalone mode: bbox, segm or both", DefaultValueFactory = _ => "both" };
-        var output = new Option<string>("--output") { Description = "Standalone mode: JSON file for all numbers", DefaultValueFactory = _ => "coco_eval.json" };
+        var output = new Option<string>("--output", "-o") { Description = "Standalone mode: JSON file for all numbers", DefaultValueFactory = _ => "coco_eval.json" };
         var command = new Command("eval", "COCO bbox/segm evaluation identical to pycocotools: of the configured model on DATASETS.TEST " +
                                           "(--config), or of a results file (--gt, --results)")
             { config, weights, shard, merge, gt, results, iouType, output, overrides };
