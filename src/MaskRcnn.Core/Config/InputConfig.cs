@@ -16,4 +16,8 @@ public sealed class InputConfig : ConfigSection
     [Key("HUE")] public double Hue { get; set; } = 0.0;
     [Key("HORIZONTAL_FLIP_PROB_TRAIN")] public double HorizontalFlipProbTrain { get; set; } = 0.5;
     [Key("VERTICAL_FLIP_PROB_TRAIN")] public double VerticalFlipProbTrain { get; set; } = 0.0;
+
+    // Beyond maskrcnn-benchmark (README lists them).
+    // Images declaring more pixels are refused before decoding (decompression bombs); Pillow's default limit.
+    [Key("MAX_IMAGE_PIXELS")] public int MaxImagePixels { get; set; } = 89_478_485;
 }

@@ -21,4 +21,5 @@ public sealed class SolverConfig : ConfigSection
     // Beyond maskrcnn-benchmark (README lists them).
     [Key("LR_SCHEDULER")] public string LrScheduler { get; set; } = "WarmupMultiStepLR";
     [Key("CLIP_GRADIENTS_NORM")] public double ClipGradientsNorm { get; set; } = 0.0; // 0: no clipping
+    [Key("CHECKPOINTS_TO_KEEP")] public int CheckpointsToKeep { get; set; } = 3; // periodic ones; 0: keep all
 }

@@ -43,8 +43,8 @@ public class DefaultsTests
     }
 
     // Keys this tool adds to maskrcnn-benchmark's, each documented in README's config section.
-    static readonly string[] Additions = ["MODEL.BOX_CONVENTION", "MODEL.BACKBONE.FROZEN_BN_EPS", "MODEL.ROI_HEADS.MIN_SIZE", "MODEL.ROI_BOX_HEAD.SMOOTH_L1_BETA", "DATALOADER.SKIP_BAD_SAMPLES",
-        "SOLVER.LR_SCHEDULER", "SOLVER.CLIP_GRADIENTS_NORM", "SEED"];
+    static readonly string[] Additions = ["MODEL.BOX_CONVENTION", "MODEL.BACKBONE.FROZEN_BN_EPS", "MODEL.ROI_HEADS.MIN_SIZE", "MODEL.ROI_BOX_HEAD.SMOOTH_L1_BETA", "INPUT.MAX_IMAGE_PIXELS", "DATALOADER.SKIP_BAD_SAMPLES",
+        "SOLVER.LR_SCHEDULER", "SOLVER.CLIP_GRADIENTS_NORM", "SOLVER.CHECKPOINTS_TO_KEEP", "SEED"];
 
     [Fact]
     public void OnlyDocumentedKeysBeyondTheReference()
