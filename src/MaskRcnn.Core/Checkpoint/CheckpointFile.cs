@@ -43,35 +43,33 @@ public static class CheckpointFile
         SafeTensorsWriter.Write(path, tensors, metadata);
     }
 
-    /// <summary>Loads a checkpoint of ours into <paramref name="module"/> (strictly, as <see cref="WeightLoader"/>) and returns its extras.</summary>
+    /// <summary>Loads a checkpoint of ours into <paramref name="module"/> (strictly, as <see cref="WeightLoader"/>: the header is
+    /// checked against the model before any data is read) and returns its extras.</summary>
     public static LoadedCheckpoint Load(string path, nn.Module module)
     {
-        using var content = SafeTensorsFile.Load(path);
-        var version = CheckpointFormat.CheckReadable(path, content.Metadata);
+        using var file = SafeTensorsFile.Open(path);
+        var version = CheckpointFormat.CheckReadable(path, file.Metadata);
         long? iteration = null;
-        if (content.Metadata.TryGetValue(CheckpointFormat.IterationKey, out var text))
+        if (file.Metadata.TryGetValue(CheckpointFormat.IterationKey, out var text))
             iteration = long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var i)
                 ? i : throw new WeightFileException($"{path}: checkpoint metadata {CheckpointFormat.IterationKey} '{text}' is not a non-negative integer");
-        var extraMetadata = content.Metadata.Where(m => m.Key.StartsWith(CheckpointFormat.ExtraPrefix, StringComparison.Ordinal))
+        var extraMetadata = file.Metadata.Where(m => m.Key.StartsWith(CheckpointFormat.ExtraPrefix, StringComparison.Ordinal))
             .ToDictionary(m => m.Key[CheckpointFormat.ExtraPrefix.Length..], m => m.Value, StringComparer.Ordinal);
 
-        var model = new StateDict(content.Metadata);
+        var extras = file.Tensors.ToLookup(t => t.Name.StartsWith(CheckpointFormat.ExtraPrefix, StringComparison.Ordinal));
+        var names = MappedNames.Of(path, extras[false].Select(t => t.Name).ToList(), file.Metadata, WeightScheme.MaskRcnn);
+        var report = WeightLoader.Load(module, file, names);
         var extraTensors = new StateDict();
-        foreach (var (name, tensor) in content.Release())
-        {
-            if (name.StartsWith(CheckpointFormat.ExtraPrefix, StringComparison.Ordinal)) extraTensors.Add(name[CheckpointFormat.ExtraPrefix.Length..], tensor);
-            else model.Add(name, tensor);
-        }
         try
         {
-            using var converted = WeightNameConverter.ToOurs(path, model, WeightScheme.MaskRcnn);
-            return new LoadedCheckpoint(WeightLoader.Load(module, converted), version, iteration, extraTensors, extraMetadata);
+            foreach (var info in extras[true]) extraTensors.Add(info.Name[CheckpointFormat.ExtraPrefix.Length..], file.Read(info));
         }
         catch
         {
             extraTensors.Dispose();
             throw;
         }
+        return new LoadedCheckpoint(report, version, iteration, extraTensors, extraMetadata);
     }
 
     static string CheckExtraName(string name) =>

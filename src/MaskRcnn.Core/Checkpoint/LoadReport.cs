@@ -25,13 +25,16 @@ public sealed class LoadReport
 
     public required IReadOnlyList<ShapeMismatch> ShapeMismatches { get; init; }
 
+    /// <summary>Model names of a floating-point type whose file tensor is not one: an error.</summary>
+    public required IReadOnlyList<DtypeMismatch> DtypeMismatches { get; init; }
+
     /// <summary>File names deliberately not loaded, with the reason.</summary>
     public required IReadOnlyList<NameMapping> Ignored { get; init; }
 
     public IEnumerable<ShapeMismatch> Skipped => ShapeMismatches.Where(m => m.Skipped);
     public IEnumerable<ShapeMismatch> Errors => ShapeMismatches.Where(m => !m.Skipped);
 
-    public bool Succeeded => Missing.Count == 0 && !Errors.Any();
+    public bool Succeeded => Missing.Count == 0 && !Errors.Any() && DtypeMismatches.Count == 0;
 
     /// <summary>One line per thing the user should know even when loading succeeded.</summary>
     public IEnumerable<string> Warnings =>
@@ -46,6 +49,8 @@ public sealed class LoadReport
         if (Missing.Count > 0) parts.Add($"{Missing.Count} missing ({Few(Missing)})");
         var errors = Errors.ToList();
         if (errors.Count > 0) parts.Add($"{errors.Count} with another shape ({Few(errors.Select(e => e.ToString()).ToList())})");
+        if (DtypeMismatches.Count > 0)
+            parts.Add($"{DtypeMismatches.Count} not floating-point where the model's are ({Few(DtypeMismatches.Select(e => e.ToString()).ToList())})");
         return string.Join("; ", parts);
     }
 
@@ -63,6 +68,7 @@ public sealed class LoadReport
             ("  of which renamed", Renamed),
             ("missing (error)", Missing.Count),
             ("shape differs (error)", Errors.Count()),
+            ("not floating-point (error)", DtypeMismatches.Count),
             ("shape differs, class-specific, skipped", Skipped.Count()),
             ("not in the file, left as initialised", LeftInitialised.Count),
             ("not in the model (unexpected)", Unexpected.Count),
@@ -72,6 +78,7 @@ public sealed class LoadReport
         foreach (var (label, count) in rows) text.Append($"  {label.PadRight(width)}  {count,6}\n");
         Section(text, "missing (error)", Missing);
         Section(text, "shape differs (error)", Errors.Select(e => e.ToString()).ToList());
+        Section(text, "not floating-point (error)", DtypeMismatches.Select(e => e.ToString()).ToList());
         Section(text, "shape differs, class-specific, skipped", Skipped.Select(e => e.ToString()).ToList());
         Section(text, "not in the file, left as initialised", LeftInitialised);
         Section(text, "not in the model (unexpected)", Unexpected);

@@ -15,29 +15,19 @@ public static class WeightNameConverter
 
     /// <summary>
     /// Consumes <paramref name="source"/>: its tensors under our names go into the result (which owns them);
-    /// ignored and unknown ones are disposed. For our own checkpoints the <c>extra/</c> entries are not model
-    /// weights and are ignored here (<see cref="CheckpointFile"/> reads them). Two names mapping to one is an error.
+    /// ignored and unknown ones are disposed (<see cref="MappedNames.Of"/> says which are which).
     /// </summary>
     public static ConvertedWeights ToOurs(string path, StateDict source, WeightScheme? scheme = null)
     {
-        var detected = scheme ?? WeightSchemeDetector.Detect(path, source.Names, source.Metadata);
-        var mappings = new List<NameMapping>(source.Count);
-        var result = new StateDict(source.Metadata);
-        var origin = new Dictionary<string, string>(StringComparer.Ordinal);
         var entries = source.Release();
+        var result = new StateDict(source.Metadata);
+        MappedNames mapped;
         try
         {
-            foreach (var (name, tensor) in entries)
-            {
-                var mapping = detected == WeightScheme.MaskRcnn && name.StartsWith(CheckpointFormat.ExtraPrefix, StringComparison.Ordinal)
-                    ? NameMapping.Ignore(name, "checkpoint extra, not a model weight")
-                    : ToOurs(detected, name);
-                mappings.Add(mapping);
-                if (mapping.Target is not { } target) continue;
-                if (!origin.TryAdd(target, name))
-                    throw new WeightFileException($"{path}: '{origin[target]}' and '{name}' both map to '{target}'");
-                result.Add(target, tensor);
-            }
+            mapped = MappedNames.Of(path, entries.Select(e => e.Key).ToList(), source.Metadata, scheme);
+            var tensors = entries.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
+            foreach (var mapping in mapped.Mappings)
+                if (mapping.Target is { } target) result.Add(target, tensors[mapping.Source]);
         }
         catch
         {
@@ -48,6 +38,6 @@ public static class WeightNameConverter
         var kept = new HashSet<Tensor>(result.Select(e => e.Value), ReferenceEqualityComparer.Instance);
         foreach (var (_, tensor) in entries)
             if (!kept.Contains(tensor)) tensor.Dispose();
-        return new ConvertedWeights(path, detected, result, mappings);
+        return new ConvertedWeights(path, mapped.Scheme, result, mapped.Mappings);
     }
 }

@@ -168,4 +168,101 @@ public class WeightLoaderTests
         Assert.Equal(["backbone.body.bn1.num_batches_tracked"], report.Ignored.Select(i => i.Source));
         TensorAssert.Equal(ours["backbone.body.stem.conv1.weight"], model.state_dict()["backbone.body.stem.conv1.weight"]);
     }
+
+    // A file of the test model's weights (maskrcnn-benchmark names) with one tensor replaced, written to a temporary folder.
+    static string FileWith(TempDir dir, string name, Tensor replacement)
+    {
+        var path = Path.Combine(dir.Path, "w.safetensors");
+        using var weights = CheckpointTestModel.Weights();
+        SafeTensorsWriter.Write(path, weights.Select(e => e.Key == name ? new KeyValuePair<string, Tensor>(name, replacement) : e));
+        return path;
+    }
+
+    [Theory]
+    [InlineData(ScalarType.Int64, "I64")]
+    [InlineData(ScalarType.Int32, "I32")]
+    [InlineData(ScalarType.Bool, "BOOL")]
+    [InlineData(ScalarType.Byte, "U8")]
+    public void IntegerOrBooleanDataForAFloatParameterIsRefusedNamingIt(ScalarType type, string dtype)
+    {
+        using var dir = new TempDir();
+        using var model = CheckpointTestModel.Build();
+        var before = Snapshot(model);
+        using var wrong = torch.ones([2, 2, 3, 3], type);
+        var path = FileWith(dir, "rpn.head.conv.weight", wrong);
+
+        var e = Assert.Throws<WeightLoadException>(() => WeightLoader.LoadFile(model, path));
+        Assert.Equal($"{path}: weights (maskrcnn-benchmark names) do not fit the model: 1 not floating-point where the model's are " +
+                     $"(rpn.head.conv.weight: file {dtype}, model F32)", e.Message);
+        Assert.Contains($"not floating-point (error):\n  rpn.head.conv.weight: file {dtype}, model F32\n", e.Report.Format());
+        foreach (var (name, tensor) in model.state_dict()) TensorAssert.Equal(before[name], tensor, name);
+    }
+
+    [Fact]
+    public void HalfPrecisionDataStillLoadsIntoFloatParameters()
+    {
+        using var dir = new TempDir();
+        using var model = CheckpointTestModel.Build();
+        using var half = torch.full([2, 2, 3, 3], 0.5, ScalarType.BFloat16);
+        var report = WeightLoader.LoadFile(model, FileWith(dir, "rpn.head.conv.weight", half));
+        Assert.True(report.Succeeded);
+        TensorAssert.Equal(torch.full([2, 2, 3, 3], 0.5f), model.state_dict()["rpn.head.conv.weight"]);
+    }
+
+    [Fact]
+    public void TensorsThatDoNotLoadAreNeverRead()
+    {
+        // The last tensor of the file (BOOL is written last) holds a byte that is no boolean: reading it is an error,
+        // so loading succeeds only if the tensor the model has no place for is left unread.
+        using var dir = new TempDir();
+        var path = Path.Combine(dir.Path, "w.safetensors");
+        using (var weights = CheckpointTestModel.Weights())
+        using (var flags = torch.zeros(16, ScalarType.Bool))
+            SafeTensorsWriter.Write(path, weights.Append(new("roi_heads.box.predictor.extra_flags", flags)));
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite))
+        {
+            stream.Seek(-1, SeekOrigin.End);
+            stream.WriteByte(7);
+        }
+        Assert.Throws<SafeTensorsException>(() => SafeTensorsFile.Load(path).Dispose());
+
+        using var model = CheckpointTestModel.Build();
+        var report = WeightLoader.LoadFile(model, path);
+        Assert.Equal(15, report.Loaded.Count);
+        Assert.Equal(["roi_heads.box.predictor.extra_flags"], report.Unexpected);
+    }
+
+    // A safetensors file declaring one F32 tensor of 40 GB, sparse on disk: reading it whole would exhaust memory.
+    static string HugeFile(TempDir dir, string name)
+    {
+        var path = Path.Combine(dir.Path, "huge.safetensors");
+        const long bytes = 100_000L * 100_000 * 4;
+        var header = System.Text.Encoding.UTF8.GetBytes(
+            $"{{\"{name}\":{{\"dtype\":\"F32\",\"shape\":[100000,100000],\"data_offsets\":[0,{bytes}]}}}}");
+        using var stream = new FileStream(path, FileMode.CreateNew);
+        stream.Write(BitConverter.GetBytes((ulong)header.Length));
+        stream.Write(header);
+        stream.SetLength(8 + header.Length + bytes);
+        return path;
+    }
+
+    [Fact]
+    public void AHugeFileOfTheModelsNamesButOtherShapesIsRefusedFromItsHeader()
+    {
+        using var dir = new TempDir();
+        using var model = CheckpointTestModel.Build();
+        var e = Assert.Throws<WeightLoadException>(() => WeightLoader.LoadFile(model, HugeFile(dir, "rpn.head.conv.weight"), WeightScheme.MaskRcnnBenchmark));
+        Assert.Contains("1 with another shape (rpn.head.conv.weight: file [100000, 100000], model [2, 2, 3, 3])", e.Message);
+    }
+
+    [Fact]
+    public void AHugeUnrelatedFileIsRefusedFromItsNames()
+    {
+        using var dir = new TempDir();
+        using var model = CheckpointTestModel.Build();
+        var path = HugeFile(dir, "encoder.layers.0.attention.weight");
+        var e = Assert.Throws<WeightFileException>(() => WeightLoader.LoadFile(model, path));
+        Assert.Equal($"{path}: names are neither torchvision's Mask R-CNN (backbone.body.conv1.weight, roi_heads.box_head.*) nor maskrcnn-benchmark's " +
+                     "(backbone.body.stem.conv1.weight, roi_heads.box.*); first names: encoder.layers.0.attention.weight", e.Message);
+    }
 }
