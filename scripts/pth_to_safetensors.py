@@ -1,14 +1,21 @@
 #!/usr/bin/env python3
 """Turn a PyTorch checkpoint (.pth) into a .safetensors file, without the safetensors package.
 
-    python3 scripts/pth_to_safetensors.py model_final.pth model_final.safetensors
+    python3 scripts/pth_to_safetensors.py model_final.pth model_final.safetensors [--trust]
 
 Reads maskrcnn-benchmark checkpoints ({"model": state_dict, "optimizer": ..., "iteration": ...}), torchvision
 weights (a bare state dict) and {"state_dict": ...} files; only the model's tensors are written (names as they
 are, including a DataParallel "module." prefix, which `maskrcnn convert` removes). The file is laid out as the
 reference safetensors writer lays it out (tensors by descending dtype alignment then name, compact JSON header
 padded with spaces to 8 bytes) and written atomically. Needs only torch (and numpy, which torch brings).
+
+A .pth is a pickle, and unpickling can run code. The file is read with torch's safe loader (weights_only=True:
+tensors and plain containers only); a file it refuses, or a torch too old to have it, is refused unless --trust
+is given, which unpickles fully: pass it only for files whose source you trust. (torch 1.13's safe loader also
+refuses floats, which maskrcnn-benchmark checkpoints hold in their optimizer state; torch 2 reads them.)
 """
+import inspect
+import pickle
 import json
 import os
 import struct
@@ -70,11 +77,29 @@ def state_dict_of(checkpoint):
     raise SystemExit(f"not a state dict or checkpoint: {type(checkpoint).__name__}")
 
 
+def load(source, trust):
+    """The unpickled checkpoint: with torch's safe loader unless trusted."""
+    has_safe_loader = "weights_only" in inspect.signature(torch.load).parameters
+    if trust:
+        return torch.load(source, map_location="cpu", **({"weights_only": False} if has_safe_loader else {}))
+    if not has_safe_loader:
+        raise SystemExit(f"{source}: torch {torch.__version__} has no safe loader (weights_only, torch 1.13 and later), and unpickling "
+                         "a .pth can run code; use a newer torch, or pass --trust if you trust where the file came from")
+    try:
+        return torch.load(source, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as e:
+        why = str(e).split("WeightsUnpickler error:")[-1].strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise SystemExit(f"{source}: torch's safe loader (weights_only) refused it ({why}): it holds Python objects that unpickling "
+                         f"could run as code, or values this torch ({torch.__version__}) cannot read safely (1.13 refuses floats, which "
+                         "maskrcnn-benchmark checkpoints hold; torch 2 reads them); pass --trust if you trust where the file came from")
+
+
 def main(argv):
-    if len(argv) != 3:
+    args = [a for a in argv[1:] if a != "--trust"]
+    if len(args) != 2:
         raise SystemExit(__doc__)
-    source, target = argv[1], argv[2]
-    checkpoint = torch.load(source, map_location="cpu")
+    source, target = args
+    checkpoint = load(source, trust="--trust" in argv[1:])
     state, skipped = state_dict_of(checkpoint)
     tensors = {k: v for k, v in state.items() if isinstance(v, torch.Tensor)}
     skipped += [f"'{k}' (not a tensor)" for k, v in state.items() if not isinstance(v, torch.Tensor)]
