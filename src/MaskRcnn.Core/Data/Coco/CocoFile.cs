@@ -8,8 +8,10 @@ public sealed class DataException(string message) : Exception(message);
 
 /// <summary>
 /// A COCO instances file (images, categories, annotations), read and checked once. Every structural problem —
-/// JSON that is not COCO, wrong types, an annotation on an unknown image or category, a bad polygon, RLE
-/// counts that do not sum to h×w, a box outside its image — is a <see cref="DataException"/> naming the file and id.
+/// JSON that is not COCO, a field of the wrong kind or out of range, an annotation on an unknown image or category, a
+/// bad polygon or one far outside its image, RLE counts that do not sum to h×w, a box outside its image — is a
+/// <see cref="DataException"/> naming the file, the id and the field. Annotations without a mask are valid (boxes
+/// only); what needs masks asks <see cref="RequireSegmentations"/>.
 /// </summary>
 public sealed class CocoFile
 {
@@ -28,6 +30,20 @@ public sealed class CocoFile
     {
         byImage ??= Annotations.GroupBy(a => a.ImageId).ToDictionary(g => g.Key, g => (IReadOnlyList<CocoAnnotation>)g.ToList());
         return byImage.TryGetValue(imageId, out var list) ? list : [];
+    }
+
+    /// <summary>
+    /// Refuses the file when some annotation has no mask ("segmentation" missing, null or an empty list), naming the first
+    /// and counting the others: Mask R-CNN's training targets and segm evaluation both need every annotation's mask, and
+    /// leaving some out would silently change what is trained and scored. <paramref name="need"/> says what needs them
+    /// and what to do instead.
+    /// </summary>
+    public void RequireSegmentations(string need)
+    {
+        var missing = Annotations.Where(a => a.Segmentation is null).ToList();
+        if (missing.Count == 0) return;
+        string others = missing.Count > 1 ? $" (and {missing.Count - 1} more)" : "";
+        throw new DataException($"{Path}: annotation {missing[0].Id}{others} has no segmentation (missing, null or empty); {need}");
     }
 
     public static CocoFile Load(string path)
