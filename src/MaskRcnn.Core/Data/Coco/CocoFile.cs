@@ -183,7 +183,7 @@ public sealed class CocoFile
             e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var i) ? i
                 : throw new DataException($"{path}: {where}: '{name}' must be an integer{Got(e, name)}");
 
-        /// <summary>", got VALUE" (or ", missing") for a message about field <paramref name="name"/>.</summary>
+        /// <summary>", got VALUE" (or " (missing)") for a message about field <paramref name="name"/>.</summary>
         static string Got(JsonElement e, string name) =>
             e.TryGetProperty(name, out var v) ? $", got {CocoSegmentationJson.Shown(v)}" : " (missing)";
 
