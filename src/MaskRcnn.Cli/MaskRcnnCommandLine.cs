@@ -17,7 +17,7 @@ public static class MaskRcnnCommandLine
         root.Options.Add(Verbose);
         root.Subcommands.Add(ConfigCommand.Build(stdout));
         root.Subcommands.Add(DataCommand.Build(stdout));
-        root.Subcommands.Add(TrainCommand.Build(stdout));
+        root.Subcommands.Add(TrainCommand.Build(stdout, stderr ?? Console.Error));
         root.Subcommands.Add(ConvertCommand.Build(stdout));
         root.Subcommands.Add(EvalCommand.Build(stdout, stderr ?? Console.Error));
         root.Subcommands.Add(PredictCommand.Build(stdout));

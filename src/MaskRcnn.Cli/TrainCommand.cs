@@ -1,5 +1,6 @@
 using System.CommandLine;
 using MaskRcnn.Config;
+using MaskRcnn.Data.Coco;
 using MaskRcnn.Engine;
 using MaskRcnn.Inference;
 
@@ -9,7 +10,7 @@ namespace MaskRcnn.Cli;
 /// (unless <c>--skip-test</c>); Ctrl-C checkpoints and stops.</summary>
 public static class TrainCommand
 {
-    public static Command Build(TextWriter stdout)
+    public static Command Build(TextWriter stdout, TextWriter stderr)
     {
         var config = ConfigCommand.ConfigFile();
         config.Required = true;
@@ -37,14 +38,22 @@ public static class TrainCommand
             {
                 bool live = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
                 var options = new TrainingOptions(!result.GetValue(noResume), result.GetValue(logPeriod), LiveProgress: live);
+                bool testAfterwards = !result.GetValue(skipTest) && cfg.Datasets.Test.Length > 0;
+                if (testAfterwards) new TestRunner(cfg, stdout, live).CheckDatasets(); // a bad test set fails now, not after training
                 var outcome = new Trainer(cfg, options, stdout).Run(stop.Token);
                 // As train_net.py: evaluate the final weights on DATASETS.TEST unless told not to.
-                if (!outcome.Interrupted && !result.GetValue(skipTest) && cfg.Datasets.Test.Length > 0)
+                if (!outcome.Interrupted && testAfterwards)
                 {
                     using var predictor = Predictor.Load(cfg, outcome.CheckpointPath, stdout);
                     new TestRunner(cfg, stdout, live).Run(predictor, cancel: stop.Token);
                 }
                 return MaskRcnnCommandLine.Ok;
+            }
+            catch (DataException e)
+            {
+                // A bad dataset is the user's to fix, like a bad option: exit code 2, as eval.
+                MaskRcnnCommandLine.Report(stderr, e, result.GetValue(MaskRcnnCommandLine.Verbose));
+                return MaskRcnnCommandLine.UsageError;
             }
             finally { Console.CancelKeyPress -= onCancel; }
         });

@@ -59,6 +59,9 @@ public static class ConfigLoader
         try { stream.Load(new StringReader(text)); }
         catch (YamlException e) { throw new ConfigException($"{origin}: invalid YAML at line {e.Start.Line}, column {e.Start.Column}: {e.Message}"); }
         if (stream.Documents.Count == 0) return null;
+        // PyYAML's safe_load (yacs) refuses a stream of several documents; taking one of them would drop the others' keys.
+        if (stream.Documents.Count > 1)
+            throw new ConfigException($"{origin}: holds {stream.Documents.Count} YAML documents (separated by '---'); a config is one document");
         return stream.Documents[0].RootNode switch
         {
             YamlMappingNode m => m,

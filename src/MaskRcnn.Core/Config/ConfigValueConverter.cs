@@ -3,7 +3,9 @@ namespace MaskRcnn.Config;
 /// <summary>
 /// Gives a raw value its key's type, as yacs does (tuple and list interchange) and a little more
 /// forgiving where nothing is lost: an int where a float is expected, and a single value where a
-/// sequence is expected (<c>MIN_SIZE_TRAIN: 800</c> means <c>(800,)</c>).
+/// sequence is expected (<c>MIN_SIZE_TRAIN: 800</c> means <c>(800,)</c>). That convenience never takes text with
+/// brackets, commas or quotes: such text is a tuple literal that did not parse (<c>("a", "b"</c>, <c>a)</c>,
+/// <c>a, b</c>), which yacs refuses as a str given for a tuple, not one name.
 /// </summary>
 public static class ConfigValueConverter
 {
@@ -14,6 +16,9 @@ public static class ConfigValueConverter
         if (target.IsArray)
         {
             var element = target.GetElementType()!;
+            if (raw.Parsed is string text && text.IndexOfAny(LiteralSyntax) >= 0)
+                throw new ConfigException($"{origin}: {key} expects {TypeName(target)}, got {PyLiteral.Repr(text)}, which is not a valid tuple " +
+                                          "(check its brackets and quotes; e.g. (\"name\",) or (\"a\", \"b\"))");
             var items = raw.Parsed is PySequence seq ? seq.Items : [raw.Parsed];
             var array = Array.CreateInstance(element, items.Count);
             for (int i = 0; i < items.Count; i++)
@@ -25,6 +30,8 @@ public static class ConfigValueConverter
         }
         return TryScalar(raw.Parsed, raw.PlainText, target, out var value) ? value : throw Mismatch(raw.Parsed, target, key, origin);
     }
+
+    static readonly char[] LiteralSyntax = ['(', ')', '[', ']', ',', '"', '\''];
 
     static bool TryScalar(object? parsed, string? plainText, Type target, out object value)
     {

@@ -87,11 +87,25 @@ public sealed class TestRunner(MaskRcnnConfig cfg, TextWriter console, bool live
         return all;
     }
 
+    /// <summary>Opens and checks every test dataset as <see cref="Run"/> will, so that <c>train</c> meets a bad one before
+    /// training rather than after it.</summary>
+    public void CheckDatasets()
+    {
+        foreach (var _ in TestDatasets()) { }
+    }
+
     /// <summary>Each dataset of DATASETS.TEST, opened for testing (all images, in id order), one at a time.</summary>
     IEnumerable<(string Name, CocoDetectionDataset Dataset)> TestDatasets()
     {
         var catalog = DatasetCatalog.Create(cfg.PathsCatalog);
-        foreach (var name in cfg.Datasets.Test) yield return (name, CocoDetectionDataset.Open(catalog.Get(name), forTraining: false));
+        foreach (var name in cfg.Datasets.Test)
+        {
+            var dataset = CocoDetectionDataset.Open(catalog.Get(name), forTraining: false);
+            // Before the model runs: segm evaluation would fail on such an annotation at the end.
+            if (cfg.Model.MaskOn)
+                dataset.Coco.RequireSegmentations($"segm evaluation (MODEL.MASK_ON) scores every annotation's mask in {name}: add the masks or remove those annotations");
+            yield return (name, dataset);
+        }
     }
 
     static void WriteResults(string dir, IReadOnlyList<CocoResult> bbox, IReadOnlyList<CocoResult>? segm)

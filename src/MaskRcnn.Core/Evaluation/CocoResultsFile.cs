@@ -77,8 +77,9 @@ public static class CocoResultsFile
         CocoBox box;
         if (e.TryGetProperty("bbox", out var b) && b.ValueKind != JsonValueKind.Null && !(b.ValueKind == JsonValueKind.Array && b.GetArrayLength() == 0))
         {
-            if (b.ValueKind != JsonValueKind.Array || b.GetArrayLength() != 4 || b.EnumerateArray().Any(x => x.ValueKind != JsonValueKind.Number))
-                throw new DataException($"{path}: {where}: 'bbox' must be 4 numbers [x, y, width, height]");
+            if (b.ValueKind != JsonValueKind.Array || b.GetArrayLength() != 4
+                || b.EnumerateArray().Any(x => x.ValueKind != JsonValueKind.Number || !x.TryGetDouble(out var v) || !double.IsFinite(v)))
+                throw new DataException($"{path}: {where}: 'bbox' must be 4 finite numbers [x, y, width, height], got {CocoSegmentationJson.Shown(b)}");
             box = new CocoBox(b[0].GetDouble(), b[1].GetDouble(), b[2].GetDouble(), b[3].GetDouble());
         }
         else if (rle is not null) box = rle.ToBbox();
@@ -86,38 +87,21 @@ public static class CocoResultsFile
         return new CocoResult(imageId, categoryId, box, score, rle);
     }
 
+    /// <summary>The annotation files' checks (<see cref="CocoSegmentationJson"/>), then pycocotools' annToRLE, which also
+    /// takes 4-number entries as boxes.</summary>
     static Rle Segmentation(JsonElement seg, CocoImage image, string path, string where)
     {
-        try
+        CocoSegmentationData data = seg.ValueKind switch
         {
-            var data = seg.ValueKind switch
-            {
-                JsonValueKind.Object => RleData(seg, image, path, where),
-                JsonValueKind.Array => new CocoPolygons(seg.EnumerateArray().Select(p => p.EnumerateArray().Select(x => x.GetDouble()).ToArray()).ToList()),
-                _ => throw new DataException($"{path}: {where}: 'segmentation' must be an RLE object or a list of polygons"),
-            };
-            return data.ToRle(image.Height, image.Width);
-        }
+            JsonValueKind.Object => CocoSegmentationJson.Rle(seg, image, path, where),
+            JsonValueKind.Array => new CocoPolygons(CocoSegmentationJson.Polygons(seg, image, path, where)),
+            _ => throw new DataException($"{path}: {where}: 'segmentation' must be an RLE object or a list of polygons"),
+        };
+        try { return data.ToRle(image.Height, image.Width); }
         catch (Exception x) when (x is FormatException or ArgumentException or InvalidOperationException)
         {
             throw new DataException($"{path}: {where}: bad segmentation: {x.Message}");
         }
-    }
-
-    static CocoSegmentationData RleData(JsonElement seg, CocoImage image, string path, string where)
-    {
-        if (!seg.TryGetProperty("size", out var size) || size.ValueKind != JsonValueKind.Array || size.GetArrayLength() != 2)
-            throw new DataException($"{path}: {where}: RLE 'size' must be [height, width]");
-        int h = size[0].GetInt32(), w = size[1].GetInt32();
-        if (h != image.Height || w != image.Width)
-            throw new DataException($"{path}: {where}: RLE size {h}x{w} differs from image {image.Id} ({image.Height}x{image.Width})");
-        if (!seg.TryGetProperty("counts", out var counts)) throw new DataException($"{path}: {where}: RLE has no 'counts'");
-        return counts.ValueKind switch
-        {
-            JsonValueKind.String => new CocoCompressedRle(counts.GetString()!, h, w),
-            JsonValueKind.Array => new CocoUncompressedRle(counts.EnumerateArray().Select(x => x.GetUInt32()).ToArray(), h, w),
-            _ => throw new DataException($"{path}: {where}: RLE 'counts' must be a string or a list of numbers"),
-        };
     }
 
     static long Integer(JsonElement e, string name, string path, string where)

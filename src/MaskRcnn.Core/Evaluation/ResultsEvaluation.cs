@@ -43,6 +43,8 @@ public static class ResultsEvaluation
     public static IReadOnlyList<CocoEvaluation> RunFiles(string groundTruthPath, string resultsPath, IReadOnlyList<IouType> types, string jsonPath, TextWriter output)
     {
         var groundTruth = CocoFile.Load(groundTruthPath);
+        if (types.Contains(IouType.Segm))
+            groundTruth.RequireSegmentations("segm evaluation scores every annotation's mask (use --iou-type bbox to score boxes only)");
         var results = CocoResultsFile.Load(resultsPath, groundTruth);
         if (types.Contains(IouType.Segm) && results.Results.Count > 0 && results.Results.All(r => r.Segmentation is null))
             throw new DataException($"{resultsPath}: no result has a 'segmentation'; segm evaluation needs masks (use --iou-type bbox)");

@@ -199,3 +199,61 @@ public class ConfigLoaderTests
             Assert.Throws<ConfigNotSupportedException>(() => ConfigLoader.Load(null, ["MODEL.BACKBONE.CONV_BODY", "FBNet"])).Key);
     }
 }
+
+/// <summary>Issue 13: text that is neither a value nor a whole tuple is refused, never read as a name or a part of a file.</summary>
+public class MalformedConfigValueTests
+{
+    [Theory]
+    [InlineData("DATASETS:\n  TRAIN: (\"a\", \"b\"\n", "'(\"a\", \"b\"'")]   // unclosed tuple
+    [InlineData("DATASETS:\n  TRAIN: a)\n", "'a)'")]                   // stray parenthesis
+    [InlineData("DATASETS:\n  TEST: (a, b)\n", "'(a, b)'")]             // names without quotes: not a Python literal
+    [InlineData("DATASETS:\n  TRAIN: a, b\n", "'a, b'")]                // a tuple without its parentheses
+    public void BrokenTupleLiteralsAreNotOneName(string yaml, string given)
+    {
+        var cfg = new MaskRcnnConfig();
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.MergeYaml(cfg, yaml, "test.yaml"));
+        var key = yaml.Contains("TEST") ? "DATASETS.TEST" : "DATASETS.TRAIN";
+        Assert.StartsWith($"test.yaml: {key} expects tuple of str, got {given}, which is not a valid tuple", e.Message);
+    }
+
+    [Theory]
+    [InlineData("(a")]
+    [InlineData("a)")]
+    [InlineData("(\"a\", \"b\"")]
+    public void BrokenTupleOverridesAreRefused(string value)
+    {
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.ApplyOverrides(new MaskRcnnConfig(), ["DATASETS.TRAIN", value]));
+        Assert.StartsWith("command line: DATASETS.TRAIN expects tuple of str, got ", e.Message);
+    }
+
+    [Fact]
+    public void OneNameAndWholeTuplesStillLoad()
+    {
+        var cfg = new MaskRcnnConfig();
+        ConfigLoader.MergeYaml(cfg, "DATASETS:\n  TRAIN: coco_2017_train\n  TEST: (\"a(1)\", \"b\")\n", "test.yaml");
+        Assert.Equal(["coco_2017_train"], cfg.Datasets.Train);
+        Assert.Equal(["a(1)", "b"], cfg.Datasets.Test);
+        ConfigLoader.ApplyOverrides(cfg, ["DATASETS.TRAIN", "shapes_train", "MODEL.WEIGHT", "weights (copy).pth"]);
+        Assert.Equal(["shapes_train"], cfg.Datasets.Train);
+        Assert.Equal("weights (copy).pth", cfg.Model.Weight); // a str key keeps its text, as yacs does
+    }
+
+    [Theory]
+    [InlineData("---\n---\nMODEL:\n  MASK_ON: True\n")]
+    [InlineData("MODEL:\n  MASK_ON: True\n---\nSOLVER:\n  MAX_ITER: 5\n")]
+    public void SeveralYamlDocumentsAreRefused(string yaml)
+    {
+        using var dir = new TempDir();
+        var file = dir.File("multi.yaml", yaml);
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(file));
+        Assert.StartsWith($"{file}: holds 2 YAML documents", e.Message);
+    }
+
+    [Fact]
+    public void OneDocumentWithAnExplicitStartLoads()
+    {
+        using var dir = new TempDir();
+        var cfg = ConfigLoader.Load(dir.File("one.yaml", "# header\n---\nMODEL:\n  MASK_ON: True\n...\n"));
+        Assert.True(cfg.Model.MaskOn);
+    }
+}

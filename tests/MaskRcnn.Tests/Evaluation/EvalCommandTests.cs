@@ -86,7 +86,7 @@ public class EvalCommandTests
     [InlineData("not json", "results.json: not valid JSON")]
     [InlineData("{\"image_id\": 1}", "results.json: not a COCO results file")]
     [InlineData("[{\"image_id\": 9, \"category_id\": 3, \"bbox\": [0, 0, 1, 1], \"score\": 1}]", "results.json: result 0: image id 9 is not in the ground truth")]
-    [InlineData("[{\"image_id\": 1, \"category_id\": 3, \"bbox\": [0, 0, 1, 1], \"score\": 1}, {\"image_id\": 1, \"category_id\": 3, \"bbox\": [0, 0, 1], \"score\": 1}]", "results.json: result 1: 'bbox' must be 4 numbers")]
+    [InlineData("[{\"image_id\": 1, \"category_id\": 3, \"bbox\": [0, 0, 1, 1], \"score\": 1}, {\"image_id\": 1, \"category_id\": 3, \"bbox\": [0, 0, 1], \"score\": 1}]", "results.json: result 1: 'bbox' must be 4 finite numbers")]
     [InlineData("[{\"image_id\": \"1\", \"category_id\": 3, \"bbox\": [0, 0, 1, 1], \"score\": 1}]", "results.json: result 0: 'image_id' must be an integer")]
     [InlineData("[{\"image_id\": 1, \"category_id\": 3, \"bbox\": [0, 0, 1, 1], \"score\": null}]", "results.json: result 0: 'score' must be a number")]
     [InlineData("[{\"image_id\": 1, \"category_id\": 3, \"score\": 0.5, \"segmentation\": {\"size\": [48, 64], \"counts\": [5, 3]}}]", "results.json: result 0: bad segmentation: uncompressed RLE counts sum to 8, not 48x64")]

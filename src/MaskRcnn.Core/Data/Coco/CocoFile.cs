@@ -8,8 +8,10 @@ public sealed class DataException(string message) : Exception(message);
 
 /// <summary>
 /// A COCO instances file (images, categories, annotations), read and checked once. Every structural problem —
-/// JSON that is not COCO, wrong types, an annotation on an unknown image or category, a bad polygon, RLE
-/// counts that do not sum to h×w, a box outside its image — is a <see cref="DataException"/> naming the file and id.
+/// JSON that is not COCO, a field of the wrong kind or out of range, an annotation on an unknown image or category, a
+/// bad polygon or one far outside its image, RLE counts that do not sum to h×w, a box outside its image — is a
+/// <see cref="DataException"/> naming the file, the id and the field. Annotations without a mask are valid (boxes
+/// only); what needs masks asks <see cref="RequireSegmentations"/>.
 /// </summary>
 public sealed class CocoFile
 {
@@ -30,6 +32,20 @@ public sealed class CocoFile
         return byImage.TryGetValue(imageId, out var list) ? list : [];
     }
 
+    /// <summary>
+    /// Refuses the file when some annotation has no mask ("segmentation" missing, null or an empty list), naming the first
+    /// and counting the others: Mask R-CNN's training targets and segm evaluation both need every annotation's mask, and
+    /// leaving some out would silently change what is trained and scored. <paramref name="need"/> says what needs them
+    /// and what to do instead.
+    /// </summary>
+    public void RequireSegmentations(string need)
+    {
+        var missing = Annotations.Where(a => a.Segmentation is null).ToList();
+        if (missing.Count == 0) return;
+        string others = missing.Count > 1 ? $" (and {missing.Count - 1} more)" : "";
+        throw new DataException($"{Path}: annotation {missing[0].Id}{others} has no segmentation (missing, null or empty); {need}");
+    }
+
     public static CocoFile Load(string path)
     {
         using var doc = CocoJson.Load(path, "annotation file");
@@ -40,15 +56,15 @@ public sealed class CocoFile
     {
         if (root.ValueKind != JsonValueKind.Object) throw new DataException($"{path}: not a COCO file: the top level must be an object");
         var reader = new Reader(path);
-        var images = reader.Array(root, "images", "top level").Select(reader.Image).ToList();
-        var categories = reader.Array(root, "categories", "top level").Select(reader.Category).ToList();
+        var images = reader.Array(root, "images", "top level").Select((e, i) => reader.Image(e, i)).ToList();
+        var categories = reader.Array(root, "categories", "top level").Select((e, i) => reader.Category(e, i)).ToList();
         var imageById = new Dictionary<long, CocoImage>();
         foreach (var image in images)
             if (!imageById.TryAdd(image.Id, image)) throw new DataException($"{path}: image id {image.Id} appears twice");
         var categoryIds = new HashSet<long>();
         foreach (var c in categories)
             if (!categoryIds.Add(c.Id)) throw new DataException($"{path}: category id {c.Id} appears twice");
-        var annotations = reader.Array(root, "annotations", "top level").Select(a => reader.Annotation(a, imageById, categoryIds)).ToList();
+        var annotations = reader.Array(root, "annotations", "top level").Select((a, i) => reader.Annotation(a, i, imageById, categoryIds)).ToList();
         return new CocoFile { Path = path, Images = images, Categories = categories, Annotations = annotations };
     }
 
@@ -63,25 +79,25 @@ public sealed class CocoFile
             return value.EnumerateArray();
         }
 
-        public CocoImage Image(JsonElement e)
+        public CocoImage Image(JsonElement e, int index)
         {
-            var id = Id(e, "id", "image");
+            var id = OwnId(e, "images", index);
             var where = $"image {id}";
             var image = new CocoImage(id, String(e, "file_name", where), Int(e, "width", where), Int(e, "height", where));
             if (image.Width <= 0 || image.Height <= 0) throw new DataException($"{path}: {where}: size {image.Width}x{image.Height} is not positive");
             return image;
         }
 
-        public CocoCategory Category(JsonElement e)
+        public CocoCategory Category(JsonElement e, int index)
         {
-            var id = Id(e, "id", "category");
+            var id = OwnId(e, "categories", index);
             return new CocoCategory(id, String(e, "name", $"category {id}"),
                 e.TryGetProperty("supercategory", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null);
         }
 
-        public CocoAnnotation Annotation(JsonElement e, IReadOnlyDictionary<long, CocoImage> images, HashSet<long> categories)
+        public CocoAnnotation Annotation(JsonElement e, int index, IReadOnlyDictionary<long, CocoImage> images, HashSet<long> categories)
         {
-            var id = Id(e, "id", "annotation");
+            var id = OwnId(e, "annotations", index);
             var where = $"annotation {id}";
             var imageId = Id(e, "image_id", where);
             if (!images.TryGetValue(imageId, out var image)) throw new DataException($"{path}: {where}: unknown image id {imageId}");
@@ -94,10 +110,31 @@ public sealed class CocoFile
             // COCO boxes come from polygons inside the image; allow one pixel of rounding.
             if (bbox.X < -1 || bbox.Y < -1 || bbox.X + bbox.Width > image.Width + 1 || bbox.Y + bbox.Height > image.Height + 1)
                 throw new DataException($"{path}: {where}: bbox [{bbox.X}, {bbox.Y}, {bbox.Width}, {bbox.Height}] lies outside image {image.Id} ({image.Width}x{image.Height})");
-            bool crowd = e.TryGetProperty("iscrowd", out var c) && c.ValueKind == JsonValueKind.Number && c.GetInt32() != 0;
-            double area = e.TryGetProperty("area", out var a) && a.ValueKind == JsonValueKind.Number ? a.GetDouble() : bbox.Width * bbox.Height;
+            bool crowd = IsCrowd(e, where);
+            double area = Area(e, where) ?? bbox.Width * bbox.Height;
             var segmentation = e.TryGetProperty("segmentation", out var s) ? Segmentation(s, image, where) : null;
             return new CocoAnnotation(id, imageId, categoryId, bbox, area, crowd, segmentation);
+        }
+
+        /// <summary>0 or 1 (pycocotools also takes JSON's false/true); absent or null means 0.</summary>
+        bool IsCrowd(JsonElement e, string where)
+        {
+            if (!e.TryGetProperty("iscrowd", out var v) || v.ValueKind == JsonValueKind.Null) return false;
+            return v.ValueKind switch
+            {
+                JsonValueKind.True => true,
+                JsonValueKind.False => false,
+                JsonValueKind.Number when v.TryGetDouble(out var d) && d is 0 or 1 => d == 1,
+                _ => throw new DataException($"{path}: {where}: 'iscrowd' must be 0 or 1, got {CocoSegmentationJson.Shown(v)}"),
+            };
+        }
+
+        /// <summary>A finite number >= 0; absent or null means the box's area.</summary>
+        double? Area(JsonElement e, string where)
+        {
+            if (!e.TryGetProperty("area", out var v) || v.ValueKind == JsonValueKind.Null) return null;
+            return v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out var area) && double.IsFinite(area) && area >= 0 ? area
+                : throw new DataException($"{path}: {where}: 'area' must be a finite number >= 0, got {CocoSegmentationJson.Shown(v)}");
         }
 
         CocoSegmentationData? Segmentation(JsonElement s, CocoImage image, string where)
@@ -107,65 +144,53 @@ public sealed class CocoFile
                 case JsonValueKind.Null:
                     return null;
                 case JsonValueKind.Array:
-                    var polygons = new List<double[]>();
-                    foreach (var p in s.EnumerateArray())
-                    {
-                        if (p.ValueKind != JsonValueKind.Array || p.EnumerateArray().Any(x => x.ValueKind != JsonValueKind.Number))
-                            throw new DataException($"{path}: {where}: segmentation polygons must be lists of numbers");
-                        var xy = p.EnumerateArray().Select(x => x.GetDouble()).ToArray();
-                        if (xy.Length < 6 || xy.Length % 2 != 0)
-                            throw new DataException($"{path}: {where}: polygon {polygons.Count} has {xy.Length} coordinates; a polygon needs an even number, at least 6");
-                        polygons.Add(xy);
-                    }
+                    var polygons = CocoSegmentationJson.Polygons(s, image, path, where);
+                    for (int i = 0; i < polygons.Count; i++)
+                        if (polygons[i].Length < 6 || polygons[i].Length % 2 != 0)
+                            throw new DataException($"{path}: {where}: polygon {i} has {polygons[i].Length} coordinates; a polygon needs an even number, at least 6");
                     return polygons.Count == 0 ? null : new CocoPolygons(polygons);
                 case JsonValueKind.Object:
-                    var size = Numbers(s, "size", where + " segmentation");
-                    if (size.Length != 2) throw new DataException($"{path}: {where}: RLE size must be [height, width]");
-                    int h = (int)size[0], w = (int)size[1];
-                    if (h != image.Height || w != image.Width)
-                        throw new DataException($"{path}: {where}: RLE size {h}x{w} differs from image {image.Id} ({image.Height}x{image.Width})");
-                    if (!s.TryGetProperty("counts", out var counts)) throw new DataException($"{path}: {where}: RLE has no 'counts'");
-                    try
-                    {
-                        CocoSegmentationData rle = counts.ValueKind switch
-                        {
-                            JsonValueKind.String => new CocoCompressedRle(counts.GetString()!, h, w),
-                            JsonValueKind.Array => new CocoUncompressedRle(counts.EnumerateArray().Select(x => x.GetUInt32()).ToArray(), h, w),
-                            _ => throw new DataException($"{path}: {where}: RLE counts must be a string or a list of numbers"),
-                        };
-                        rle.ToRle(h, w); // checks that the counts cover exactly h×w pixels
-                        return rle;
-                    }
+                    var rle = CocoSegmentationJson.Rle(s, image, path, where);
+                    try { rle.ToRle(image.Height, image.Width); } // checks that the counts cover exactly h×w pixels
                     catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
                     {
                         throw new DataException($"{path}: {where}: bad RLE: {e.Message}");
                     }
+                    return rle;
                 default:
                     throw new DataException($"{path}: {where}: segmentation must be a list of polygons or an RLE object");
             }
         }
 
-        long Id(JsonElement e, string name, string where)
+        /// <summary>An entry's own id; without one, the entry is named by its place in its list.</summary>
+        long OwnId(JsonElement e, string list, int index)
         {
-            if (e.ValueKind != JsonValueKind.Object) throw new DataException($"{path}: every {where} must be an object");
-            if (!e.TryGetProperty(name, out var v) || v.ValueKind != JsonValueKind.Number || !v.TryGetInt64(out var id))
-                throw new DataException($"{path}: {where}{(name == "id" ? "" : $" {TryId(e)}")}: '{name}' must be an integer");
+            if (e.ValueKind != JsonValueKind.Object) throw new DataException($"{path}: {list}[{index}] must be an object, got {CocoSegmentationJson.Shown(e)}");
+            if (!e.TryGetProperty("id", out var v) || v.ValueKind != JsonValueKind.Number || !v.TryGetInt64(out var id))
+                throw new DataException($"{path}: {list}[{index}]: 'id' must be an integer{Got(e, "id")}");
             return id;
         }
 
-        static string TryId(JsonElement e) => e.TryGetProperty("id", out var v) && v.ValueKind == JsonValueKind.Number ? v.GetRawText() : "?";
+        long Id(JsonElement e, string name, string where) =>
+            e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var id) ? id
+                : throw new DataException($"{path}: {where}: '{name}' must be an integer{Got(e, name)}");
 
         string String(JsonElement e, string name, string where) =>
             e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()!
-                : throw new DataException($"{path}: {where}: '{name}' must be a string");
+                : throw new DataException($"{path}: {where}: '{name}' must be a string{Got(e, name)}");
 
         int Int(JsonElement e, string name, string where) =>
             e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var i) ? i
-                : throw new DataException($"{path}: {where}: '{name}' must be an integer");
+                : throw new DataException($"{path}: {where}: '{name}' must be an integer{Got(e, name)}");
+
+        /// <summary>", got VALUE" (or " (missing)") for a message about field <paramref name="name"/>.</summary>
+        static string Got(JsonElement e, string name) =>
+            e.TryGetProperty(name, out var v) ? $", got {CocoSegmentationJson.Shown(v)}" : " (missing)";
 
         double[] Numbers(JsonElement e, string name, string where) =>
-            e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array && v.EnumerateArray().All(x => x.ValueKind == JsonValueKind.Number)
+            e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array
+                && v.EnumerateArray().All(x => x.ValueKind == JsonValueKind.Number && x.TryGetDouble(out var d) && double.IsFinite(d))
                 ? v.EnumerateArray().Select(x => x.GetDouble()).ToArray()
-                : throw new DataException($"{path}: {where}: '{name}' must be a list of numbers");
+                : throw new DataException($"{path}: {where}: '{name}' must be a list of finite numbers{Got(e, name)}");
     }
 }
