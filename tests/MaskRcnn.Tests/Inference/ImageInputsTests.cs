@@ -37,6 +37,37 @@ public class ImageInputsTests
     }
 
     [Fact]
+    public void LinkLoopsAreSearchedOnceAndAFileReachedTwiceIsOneInput()
+    {
+        using var dir = Folder();
+        using var elsewhere = new TempDir();
+        elsewhere.File("x.png", "x");
+        // Two loops: either alone repeats every image many times; together they never end (the walk of the old code took
+        // minutes before failing on "too many levels of symbolic links").
+        File.CreateSymbolicLink(Path.Combine(dir.Path, "again"), ".");
+        File.CreateSymbolicLink(Path.Combine(dir.Path, "sub", "up"), "..");
+        File.CreateSymbolicLink(Path.Combine(dir.Path, "z.png"), "b.png"); // the file b.png, a second time
+        File.CreateSymbolicLink(Path.Combine(dir.Path, "more"), elsewhere.Path); // a folder elsewhere: followed
+        var found = ImageInputs.Find([dir.Path, Path.Combine(dir.Path, "again", "a.JPG"), Path.Combine(dir.Path, "sub")], recursive: true,
+            Path.Combine(dir.Path, "out"));
+        Assert.Equal(["a.JPG", "b.png", "c.webp", "more/x.png", "sub/d.gif", "sub/deeper/e.bmp"], found.Select(i => i.RelativePath.Replace('\\', '/')));
+    }
+
+    [Fact]
+    public void TheOutputFolderIsPassedOverThroughLinksToo()
+    {
+        using var dir = Folder();
+        using var elsewhere = new TempDir();
+        var output = Path.Combine(elsewhere.Path, "out");
+        File.CreateSymbolicLink(output, dir.Path); // the output folder is the input folder under another name
+        var e = Assert.Throws<ConfigException>(() => ImageInputs.Find([dir.Path], recursive: false, output));
+        Assert.Equal($"no images (bmp, gif, jpeg, jpg, png, webp) in {dir.Path} (subfolders not searched) apart from 3 under the output folder " +
+                     $"{output}, passed over as earlier outputs", e.Message);
+        // A file named directly is an input wherever it is.
+        Assert.Single(ImageInputs.Find([Path.Combine(dir.Path, "b.png")], recursive: false, output));
+    }
+
+    [Fact]
     public void MissingInputsAndNoImagesAreOneLineErrors()
     {
         using var dir = new TempDir();
