@@ -37,6 +37,7 @@ public sealed class FolderPrediction(Predictor predictor, DetectionCategories ca
                                       $"are for {categories.NumClasses - 1} classes (+1 background)");
         var images = options.Images;
         var outputs = PredictionOutputs.Assign(images, options.SaveMasks);
+        PredictionOutputs.RefuseOverwritingInputs(images, outputs, options.OutputDir);
         var converter = new CocoResultConverter(categories, BoxConventions.Parse(cfg.Model.BoxConvention));
         Directory.CreateDirectory(options.OutputDir);
         int batchSize = Math.Max(1, cfg.Test.ImsPerBatch), workers = cfg.DataLoader.NumWorkers;

@@ -144,6 +144,46 @@ public class PredictCommandTests : IClassFixture<PredictCommandTests.Setup>
         Assert.Equal(["class 1", "class 2", "class 3"], json.RootElement.GetProperty("categories").EnumerateArray().Select(c => c.GetProperty("name").GetString()));
     }
 
+    /// <summary>SHA-256 of every file under <paramref name="folder"/>, by relative path (links not followed).</summary>
+    static SortedDictionary<string, string> Hashes(string folder) => new(
+        Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).ToDictionary(
+            f => Path.GetRelativePath(folder, f),
+            f => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f)))), StringComparer.Ordinal);
+
+    [Fact]
+    public void NoInputIsEverOverwritten()
+    {
+        using var dir = new TempDir();
+        var inputs = Path.Combine(dir.Path, "t");
+        Directory.CreateDirectory(inputs);
+        foreach (var name in new[] { "a.png", "b.jpg" }) File.Copy(Path.Combine(setup.Inputs, name), Path.Combine(inputs, name));
+        var link = Path.Combine(dir.Path, "o");
+        File.CreateSymbolicLink(link, inputs);
+        var before = Hashes(inputs);
+        var (a, b) = (Path.Combine(inputs, "a.png"), Path.Combine(inputs, "b.jpg"));
+
+        // predict --input t/*.* --output t: each overlay would be written over its own input (the old code did).
+        var (code, stdout, stderr) = Run(Args(inputs, "--weights", setup.Checkpoint, "--input", a, b));
+        Assert.Equal((2, $"maskrcnn: error: output folder {inputs}: writing a.png there would overwrite the input {a}; choose an output folder apart from the inputs\n"),
+            (code, stderr));
+        // The same through a link to the inputs' folder.
+        (code, _, stderr) = Run(Args(link, "--weights", setup.Checkpoint, "--input", b));
+        Assert.Equal((2, $"maskrcnn: error: output folder {link}: writing b.jpg there would overwrite the input {b}; choose an output folder apart from the inputs\n"),
+            (code, stderr));
+        // A folder whose real path is the output folder's gives no images: they are taken for earlier outputs.
+        (code, _, stderr) = Run(Args(link, "--weights", setup.Checkpoint, "--input", inputs));
+        Assert.Equal((2, $"maskrcnn: error: no images (bmp, gif, jpeg, jpg, png, webp) in {inputs} (subfolders not searched) apart from 2 under the " +
+                         $"output folder {link}, passed over as earlier outputs\n"), (code, stderr));
+        Assert.Equal(before, Hashes(inputs));
+        Assert.Equal(["a.png", "b.jpg"], Directory.GetFiles(inputs).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+
+        // A subfolder of the inputs' folder is a fine output folder.
+        (code, _, stderr) = Run(Args(Path.Combine(inputs, "out"), "--weights", setup.Checkpoint, "--input", inputs, "--save-masks"));
+        Assert.True(code == 0, stderr);
+        Assert.Equal(before, new SortedDictionary<string, string>(Hashes(inputs).Where(h => !h.Key.StartsWith("out", StringComparison.Ordinal))
+            .ToDictionary(h => h.Key, h => h.Value), StringComparer.Ordinal));
+    }
+
     [Fact]
     public void BadInputsAndMissingWeightsAreOneLineErrors()
     {
