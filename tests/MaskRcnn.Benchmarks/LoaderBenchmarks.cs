@@ -26,7 +26,7 @@ public static class LoaderBenchmarks
             var dataset = new CocoDetectionDataset(CocoFile.Load(Path.Combine(root, "annotations.json")), Path.Combine(root, "images"), forTraining: true);
             var transform = new DetectionTransform(new ResizeRule([shortSide], maxSize), 0.5, 0, new ColorJitter(0.1, 0.1, 0.1, 0),
                 new ImageNormalizer(true, [102.9801, 115.9465, 122.7717], [1, 1, 1]));
-            var loader = new TrainingDataLoader(dataset, transform, new DataLoaderOptions(4, 32, workers, true, 1, false));
+            var loader = new TrainingDataLoader(dataset, transform, new DataLoaderOptions(4, 32, workers, true, 1, false, int.MaxValue));
             return () =>
             {
                 foreach (var batch in loader.Batches(0, 8)) batch.Dispose();

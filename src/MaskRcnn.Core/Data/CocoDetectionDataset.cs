@@ -58,16 +58,18 @@ public sealed class CocoDetectionDataset : IDetectionDataset
     static bool HasUsableAnnotation(IReadOnlyList<CocoAnnotation> annotations) =>
         annotations.Any(a => a.Bbox.Width > 1 && a.Bbox.Height > 1);
 
-    /// <summary>Decodes the image and builds its target; a missing or corrupt image is an <see cref="ImageDecodeException"/>.</summary>
-    public DetectionSample Load(int index) => new(index, ImageIdAt(index), LoadImage(index), Target(ImageAt(index)));
+    /// <summary>Decodes the image and builds its target; a missing, corrupt or too large image (over
+    /// <paramref name="maxImagePixels"/>) is an <see cref="ImageDecodeException"/>.</summary>
+    public DetectionSample Load(int index, int maxImagePixels) => new(index, ImageIdAt(index), LoadImage(index, maxImagePixels), Target(ImageAt(index)));
 
     /// <summary>Decodes the image alone ([3,H,W] uint8 RGB), checked against the size the annotation file gives it, since
-    /// targets and results are in that size; a missing or corrupt image is an <see cref="ImageDecodeException"/>.</summary>
-    public Tensor LoadImage(int index)
+    /// targets and results are in that size; a missing, corrupt or too large image (over <paramref name="maxImagePixels"/>,
+    /// <c>INPUT.MAX_IMAGE_PIXELS</c>) is an <see cref="ImageDecodeException"/>.</summary>
+    public Tensor LoadImage(int index, int maxImagePixels)
     {
         var info = ImageAt(index);
         var path = Path.Combine(ImageDir, info.FileName);
-        var image = ImageDecoder.Decode(path);
+        var image = ImageDecoder.Decode(path, maxImagePixels);
         if (image.shape[1] != info.Height || image.shape[2] != info.Width)
         {
             var message = $"{path}: image {info.Id} is {image.shape[2]}x{image.shape[1]} but {Coco.Path} says {info.Width}x{info.Height}";

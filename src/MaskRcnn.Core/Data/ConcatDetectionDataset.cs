@@ -36,9 +36,9 @@ public sealed class ConcatDetectionDataset : IDetectionDataset
     public long ImageIdAt(int index) => Locate(index, out int local).ImageIdAt(local);
     public CocoImage ImageAt(int index) => Locate(index, out int local).ImageAt(local);
 
-    public DetectionSample Load(int index)
+    public DetectionSample Load(int index, int maxImagePixels)
     {
-        var sample = Locate(index, out int local).Load(local);
+        var sample = Locate(index, out int local).Load(local, maxImagePixels);
         return sample with { Index = index };
     }
 

@@ -13,7 +13,8 @@ public interface IDetectionDataset
     long ImageIdAt(int index);
     CocoImage ImageAt(int index);
 
-    /// <summary>Decodes image <paramref name="index"/> and builds its target; a missing or corrupt image is an
-    /// <see cref="ImageDecodeException"/>, a size that disagrees with the annotations a <see cref="DataException"/>.</summary>
-    DetectionSample Load(int index);
+    /// <summary>Decodes image <paramref name="index"/> and builds its target; a missing, corrupt or too large image (over
+    /// <paramref name="maxImagePixels"/>) is an <see cref="ImageDecodeException"/>, a size that disagrees with the
+    /// annotations a <see cref="DataException"/>.</summary>
+    DetectionSample Load(int index, int maxImagePixels);
 }

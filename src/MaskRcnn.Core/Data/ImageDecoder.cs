@@ -8,27 +8,36 @@ namespace MaskRcnn.Data;
 /// <summary>
 /// Decodes image files (JPEG, PNG, BMP, WebP, GIF first frame) into [3,H,W] uint8 RGB tensors, turned upright
 /// by the EXIF orientation. Grayscale, palette, RGBA and 16-bit images all become 8-bit RGB (alpha is dropped).
+/// The size is read from the header first, and an image declaring more pixels than the caller's cap
+/// (<c>INPUT.MAX_IMAGE_PIXELS</c>) is refused before any pixel memory is taken: a file of a few hundred bytes can
+/// declare 50000x50000 pixels (a decompression bomb), which would cost 10 GB to decode.
 /// </summary>
 public static class ImageDecoder
 {
     public static readonly IReadOnlySet<string> Extensions = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
         { ".jpg", ".jpeg", ".png", ".bmp", ".webp", ".gif" };
 
-    /// <summary>Decodes a file; a missing, unreadable or corrupt file is an <see cref="ImageDecodeException"/> naming it.</summary>
-    public static Tensor Decode(string path)
+    /// <summary>Decodes a file; a missing, unreadable, corrupt or too large file (over <paramref name="maxPixels"/>
+    /// pixels) is an <see cref="ImageDecodeException"/> naming it.</summary>
+    public static Tensor Decode(string path, int maxPixels)
     {
         byte[] bytes;
         try { bytes = File.ReadAllBytes(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new ImageDecodeException(path, e.Message); }
-        return Decode(bytes, path);
+        return Decode(bytes, path, maxPixels);
     }
 
-    public static Tensor Decode(byte[] encoded, string name)
+    public static Tensor Decode(byte[] encoded, string name, int maxPixels)
     {
         using var data = SKData.CreateCopy(encoded);
         using var codec = SKCodec.Create(data) ?? throw new ImageDecodeException(name, "not an image SkiaSharp can read (or a corrupt one)");
         int width = codec.Info.Width, height = codec.Info.Height;
         if (width <= 0 || height <= 0) throw new ImageDecodeException(name, $"empty image {width}x{height}");
+        long pixels = (long)width * height; // in long: 65536x65536 is 0 in int
+        if (pixels > maxPixels)
+            throw new ImageDecodeException(name, $"declares {width}x{height} = {pixels} pixels, more than INPUT.MAX_IMAGE_PIXELS {maxPixels} allows");
+        if (pixels * 4 > Array.MaxLength) // RGBA in one array, whatever the cap says
+            throw new ImageDecodeException(name, $"{width}x{height} = {pixels} pixels is too large to decode (at most {Array.MaxLength / 4})");
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         var rgba = new byte[info.BytesSize];
         var handle = GCHandle.Alloc(rgba, GCHandleType.Pinned);

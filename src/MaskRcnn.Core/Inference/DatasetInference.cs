@@ -13,9 +13,10 @@ namespace MaskRcnn.Inference;
 /// test dataset (every image, in id order, or one <see cref="Shard"/>) in batches of <c>TEST.IMS_PER_BATCH</c> formed as
 /// its test loader forms them (<see cref="InferenceBatchPlan"/>), and returns the COCO results. With
 /// <c>DATALOADER.NUM_WORKERS</c> &gt; 0 the next images are decoded on background threads while the model runs. Each
-/// image must have the size the annotation file gives it (results are in that size); an unreadable or mis-sized image
-/// stops the run naming it, or with <c>DATALOADER.SKIP_BAD_SAMPLES</c> is left out with a warning. Memory stays flat:
-/// each batch's tensors are freed before the next.
+/// image must have the size the annotation file gives it (results are in that size) and at most
+/// <c>INPUT.MAX_IMAGE_PIXELS</c> pixels; an unreadable, mis-sized or too large image stops the run naming it, or with
+/// <c>DATALOADER.SKIP_BAD_SAMPLES</c> is left out with a warning. Memory stays flat: each batch's tensors are freed
+/// before the next.
 /// </summary>
 public sealed class DatasetInference(Predictor predictor, CocoDetectionDataset dataset, TextWriter? log = null)
 {
@@ -31,7 +32,7 @@ public sealed class DatasetInference(Predictor predictor, CocoDetectionDataset d
         var portrait = positions.Select(i => dataset.ImageAt(i) is var info && info.Height >= info.Width).ToList();
         var batches = InferenceBatchPlan.Make(positions, portrait, cfg.Test.ImsPerBatch, cfg.DataLoader.AspectRatioGrouping);
         int workers = cfg.DataLoader.NumWorkers;
-        var decoded = ImagePrefetcher.Decode(batches.SelectMany(b => b).ToList(), dataset.LoadImage, workers, ahead: 2 * workers * cfg.Test.ImsPerBatch);
+        var decoded = ImagePrefetcher.Decode(batches.SelectMany(b => b).ToList(), i => dataset.LoadImage(i, cfg.Input.MaxImagePixels), workers, ahead: 2 * workers * cfg.Test.ImsPerBatch);
 
         var resultsAt = new Dictionary<int, IReadOnlyList<CocoResult>>();
         var skipped = new List<long>();

@@ -17,8 +17,9 @@ namespace MaskRcnn.Inference;
 /// <see cref="PredictionsFile"/>. Detections under the score threshold are dropped; the rest are sorted by score (best
 /// first), which is their order in the JSON and their number in the mask image. Images are decoded ahead on
 /// <c>DATALOADER.NUM_WORKERS</c> threads and run <c>TEST.IMS_PER_BATCH</c> at a time, landscape and portrait apart
-/// under <c>DATALOADER.ASPECT_RATIO_GROUPING</c> (a batch is padded to its largest image). Unreadable files are
-/// reported and skipped; if none can be read, that is the error.
+/// under <c>DATALOADER.ASPECT_RATIO_GROUPING</c> (a batch is padded to its largest image). Unreadable files, and images
+/// over <c>INPUT.MAX_IMAGE_PIXELS</c> (refused from their header), are reported and skipped; if none can be read, that is
+/// the error.
 /// </summary>
 /// <remarks>
 /// Mask images hold, per pixel, 0 for background or k for the image's k-th detection (1-based, the k-th of its
@@ -37,6 +38,7 @@ public sealed class FolderPrediction(Predictor predictor, DetectionCategories ca
                                       $"are for {categories.NumClasses - 1} classes (+1 background)");
         var images = options.Images;
         var outputs = PredictionOutputs.Assign(images, options.SaveMasks);
+        PredictionOutputs.RefuseOverwritingInputs(images, outputs, options.OutputDir);
         var converter = new CocoResultConverter(categories, BoxConventions.Parse(cfg.Model.BoxConvention));
         Directory.CreateDirectory(options.OutputDir);
         int batchSize = Math.Max(1, cfg.Test.ImsPerBatch), workers = cfg.DataLoader.NumWorkers;
@@ -69,7 +71,7 @@ public sealed class FolderPrediction(Predictor predictor, DetectionCategories ca
 
         try
         {
-            var decoded = ImagePrefetcher.Decode(Enumerable.Range(0, images.Count).ToList(), i => ImageDecoder.Decode(images[i].Path),
+            var decoded = ImagePrefetcher.Decode(Enumerable.Range(0, images.Count).ToList(), i => ImageDecoder.Decode(images[i].Path, cfg.Input.MaxImagePixels),
                 workers, ahead: 2 * workers * batchSize);
             foreach (var d in decoded)
             {

@@ -92,7 +92,7 @@ public class CocoFileTests : IClassFixture<SmallCoco>
         Assert.Equal([0L, 3L, 7L], dataset.CategoryOfLabel);
         Assert.Equal(["__background", "three", "seven"], dataset.ClassNames);
 
-        var first = dataset.Load(0);
+        var first = dataset.Load(0, int.MaxValue);
         Assert.Equal(new long[] { 3, 30, 40 }, first.Image.shape);
         // The crowd region is not a target; xywh became xyxy with no "+1".
         TensorAssert.Equal(torch.tensor(new float[] { 2, 3, 12, 11, 20, 0, 21, 5 }, [2, 4]), first.Target.Boxes);
@@ -104,7 +104,7 @@ public class CocoFileTests : IClassFixture<SmallCoco>
         Assert.Equal(5L, masks.ToTensor()[1].sum().item<long>());
 
         // Image 2: the 0.5-pixel-wide box is degenerate and removed.
-        var second = dataset.Load(1);
+        var second = dataset.Load(1, int.MaxValue);
         Assert.Equal(1, second.Target.Count);
         Assert.Equal(4L, second.Target.Field<IInstanceMasks>(BoxFields.Masks).ToTensor().sum().item<long>());
     }
@@ -114,14 +114,14 @@ public class CocoFileTests : IClassFixture<SmallCoco>
     {
         var dataset = new CocoDetectionDataset(CocoFile.Load(coco.AnnotationFile), coco.ImageDir, forTraining: false);
         Assert.Equal(4, dataset.Count);
-        Assert.Equal(0, dataset.Load(2).Target.Count);
+        Assert.Equal(0, dataset.Load(2, int.MaxValue).Target.Count);
     }
 
     [Fact]
     public void CorruptImageIsNamed()
     {
         var dataset = new CocoDetectionDataset(CocoFile.Load(coco.AnnotationFile), coco.ImageDir, forTraining: true);
-        var e = Assert.Throws<ImageDecodeException>(() => dataset.Load(2));
+        var e = Assert.Throws<ImageDecodeException>(() => dataset.Load(2, int.MaxValue));
         Assert.Contains("broken.png", e.Message);
     }
 

@@ -29,7 +29,7 @@ public class ConcatDetectionDatasetTests
             var (part, local) = i < a.Count ? (a, i) : (b, i - a.Count);
             Assert.Equal(part.ImageIdAt(local), both.ImageIdAt(i));
             Assert.Equal(part.ImageAt(local), both.ImageAt(i));
-            var sample = both.Load(i);
+            var sample = both.Load(i, int.MaxValue);
             Assert.Equal(i, sample.Index);
             Assert.Equal(part.ImageIdAt(local), sample.ImageId);
             Assert.Equal(part.Target(part.ImageAt(local)).Boxes.data<float>().ToArray(), sample.Target.Boxes.data<float>().ToArray());

@@ -43,7 +43,7 @@ public class ShapesDatasetTests : IClassFixture<ShapesDatasetTests.Written>
         foreach (var image in coco.Images)
         {
             var drawn = generator.Render((int)image.Id - 1);
-            var pixels = ImageDecoder.Decode(Path.Combine(data.Root, "images", image.FileName)).permute(1, 2, 0).contiguous().data<byte>().ToArray();
+            var pixels = ImageDecoder.Decode(Path.Combine(data.Root, "images", image.FileName), int.MaxValue).permute(1, 2, 0).contiguous().data<byte>().ToArray();
             var annotations = coco.AnnotationsOf(image.Id);
             Assert.Equal(drawn.Shapes.Count, annotations.Count);
             for (int k = 0; k < annotations.Count; k++)

@@ -28,7 +28,7 @@ public class TrainingDataLoaderTests : IClassFixture<TrainingDataLoaderTests.Sha
         new ImageNormalizer(true, [102.9801, 115.9465, 122.7717], [1, 1, 1]));
 
     TrainingDataLoader Loader(int workers, bool group = true) =>
-        new(shapes.Dataset, Transform, new DataLoaderOptions(ImagesPerBatch: 3, SizeDivisibility: 32, Workers: workers, GroupByAspect: group, Seed: 11, SkipBadSamples: false));
+        new(shapes.Dataset, Transform, new DataLoaderOptions(ImagesPerBatch: 3, SizeDivisibility: 32, Workers: workers, GroupByAspect: group, Seed: 11, SkipBadSamples: false, MaxImagePixels: int.MaxValue));
 
     [Fact]
     public void YieldsExactlyTheRequestedIterationsPaddedToTheDivisibility()
@@ -93,7 +93,7 @@ public class BadSampleTests : IClassFixture<SmallCoco>
     TrainingDataLoader Loader(bool skip, StringWriter log) => new(
         new CocoDetectionDataset(CocoFile.Load(coco.AnnotationFile), coco.ImageDir, forTraining: true),
         new DetectionTransform(new ResizeRule([20], 100), 0, 0, new ColorJitter(0, 0, 0, 0), new ImageNormalizer(false, [0, 0, 0], [1, 1, 1])),
-        new DataLoaderOptions(3, 0, 0, false, 1, skip), log);
+        new DataLoaderOptions(3, 0, 0, false, 1, skip, int.MaxValue), log);
 
     [Fact]
     public void ByDefaultABadImageStopsLoadingWithItsName()
@@ -113,5 +113,31 @@ public class BadSampleTests : IClassFixture<SmallCoco>
         Assert.All(batches, b => Assert.Equal(2, b.Images.Count)); // 3 images a batch, one of them broken
         Assert.Equal(2, loader.SkippedSamples);
         Assert.Contains("skipping image id 4", log.ToString());
+    }
+
+    [Fact]
+    public void AnImageOverThePixelCapIsABadSampleNamedByItsId()
+    {
+        using var dir = new TempDir();
+        ShapesDatasetWriter.Write(dir.Path, images: 3, seed: 2, minSide: 64, maxSide: 80);
+        var dataset = new CocoDetectionDataset(CocoFile.Load(Path.Combine(dir.Path, "annotations.json")), Path.Combine(dir.Path, "images"), forTraining: true);
+        var bomb = Path.Combine(dataset.ImageDir, dataset.ImageAt(1).FileName);
+        File.WriteAllBytes(bomb, BombImages.Jpeg(60000, 60000)); // whatever its extension, the header decides
+        var transform = new DetectionTransform(new ResizeRule([32], 64), 0, 0, new ColorJitter(0, 0, 0, 0), new ImageNormalizer(false, [0, 0, 0], [1, 1, 1]));
+        var log = new StringWriter();
+        TrainingDataLoader Loader(bool skip) => new(dataset, transform, new DataLoaderOptions(3, 0, 0, false, 1, skip, 89_478_485), log);
+
+        var e = Assert.Throws<DataException>(() => Loader(false).Batches(0, 1).ToList());
+        Assert.Equal($"{bomb}: declares 60000x60000 = 3600000000 pixels, more than INPUT.MAX_IMAGE_PIXELS 89478485 allows " +
+                     $"(dataset {dataset.Name}, image id {dataset.ImageIdAt(1)}; set DATALOADER.SKIP_BAD_SAMPLES True to skip such images)", e.Message);
+        var skipping = Loader(true);
+        var batch = Assert.Single(skipping.Batches(0, 1));
+        Assert.Equal([dataset.ImageIdAt(0), dataset.ImageIdAt(2)], batch.ImageIds.Order());
+        Assert.Equal(1, skipping.SkippedSamples);
+        Assert.Contains($"skipping image id {dataset.ImageIdAt(1)} of {dataset.Name}: {bomb}: declares 60000x60000", log.ToString());
+
+        // Training reads the cap from the config.
+        var cfg = MaskRcnn.Tests.Inference.TinyModel.Config("INPUT.MAX_IMAGE_PIXELS", "1234");
+        Assert.Equal(1234, DataLoaderOptions.ForTraining(cfg, seed: 1).MaxImagePixels);
     }
 }

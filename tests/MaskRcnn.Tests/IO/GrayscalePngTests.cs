@@ -41,7 +41,7 @@ public class GrayscalePngTests
         var (width, height, depth, colour, raw) = Parse(png);
         Assert.Equal((3, 2, 8, 0), (width, height, depth, colour));
         Assert.Equal(new byte[] { 0, 0, 1, 2, 0, 255, 7, 9 }, raw); // each row starts with its filter byte, 0
-        var decoded = ImageDecoder.Decode(png, "mask.png"); // gray becomes R = G = B
+        var decoded = ImageDecoder.Decode(png, "mask.png", int.MaxValue); // gray becomes R = G = B
         Assert.Equal(Values, decoded[0].flatten().data<byte>().Select(b => (int)b));
         Assert.Equal(Values, decoded[2].flatten().data<byte>().Select(b => (int)b));
     }
@@ -54,7 +54,7 @@ public class GrayscalePngTests
         var (width, height, depth, colour, raw) = Parse(png);
         Assert.Equal((2, 2, 16, 0), (width, height, depth, colour));
         Assert.Equal(new byte[] { 0, 0, 0, 1, 0, 0, 0xFF, 0xFF, 0x01, 0x2C }, raw);
-        Assert.Equal(new long[] { 3, 2, 2 }, ImageDecoder.Decode(png, "mask16.png").shape); // valid for a standard decoder
+        Assert.Equal(new long[] { 3, 2, 2 }, ImageDecoder.Decode(png, "mask16.png", int.MaxValue).shape); // valid for a standard decoder
     }
 
     [Fact]

@@ -116,6 +116,33 @@ public class DatasetInferenceTests : IClassFixture<DatasetInferenceTests.TinySet
     }
 
     [Fact]
+    public void AnImageOverThePixelCapStopsTheRunNamingItOrIsSkipped()
+    {
+        // Image 3's entry names a PNG whose header declares 50000x50000 pixels.
+        File.WriteAllBytes(Path.Combine(data.Root, "images", "bomb.png"), MaskRcnn.Tests.Data.BombImages.Png(50000, 50000));
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(data.Root, "annotations.json")))!;
+        var third = json["images"]!.AsArray()[2]!;
+        long id = third["id"]!.GetValue<long>();
+        third["file_name"] = "bomb.png";
+        File.WriteAllText(Path.Combine(data.Root, "bomb.json"), json.ToJsonString());
+        var dataset = data.Dataset("bomb.json");
+
+        var e = Assert.Throws<DataException>(() => Run(dataset));
+        Assert.Equal($"{Path.Combine(data.Root, "images", "bomb.png")}: declares 50000x50000 = 2500000000 pixels, more than INPUT.MAX_IMAGE_PIXELS 89478485 allows " +
+                     $"(dataset tiny, image id {id}; set DATALOADER.SKIP_BAD_SAMPLES True to skip such images)", e.Message);
+
+        var skipping = Run(dataset, overrides: ["DATALOADER.SKIP_BAD_SAMPLES", "True", "DATALOADER.NUM_WORKERS", "2"]);
+        Assert.Equal([id], skipping.SkippedImageIds);
+        Assert.Equal(Enumerable.Range(0, dataset.Count).Select(dataset.ImageIdAt).Where(i => i != id), skipping.ImageIds);
+        Assert.NotEmpty(skipping.Bbox);
+
+        // The cap is the config's: at 64x64 - 1 pixels every image of the set (64 to 96 pixels a side) is refused.
+        var none = Run(data.Dataset(), overrides: ["DATALOADER.SKIP_BAD_SAMPLES", "True", "INPUT.MAX_IMAGE_PIXELS", "4095"]);
+        Assert.Empty(none.ImageIds);
+        Assert.Equal(dataset.Count, none.SkippedImageIds.Count);
+    }
+
+    [Fact]
     public void TheModelsClassesMustBeTheDatasets()
     {
         var e = Assert.Throws<ConfigException>(() => Run(data.Dataset(), overrides: ["MODEL.ROI_BOX_HEAD.NUM_CLASSES", "5"]));

@@ -37,6 +37,76 @@ public class ImageInputsTests
     }
 
     [Fact]
+    public void LinkLoopsAreSearchedOnceAndAFileReachedTwiceIsOneInput()
+    {
+        using var dir = Folder();
+        using var elsewhere = new TempDir();
+        elsewhere.File("x.png", "x");
+        // Two loops: either alone repeats every image many times; together they never end (the walk of the old code took
+        // minutes before failing on "too many levels of symbolic links").
+        File.CreateSymbolicLink(Path.Combine(dir.Path, "again"), ".");
+        File.CreateSymbolicLink(Path.Combine(dir.Path, "sub", "up"), "..");
+        File.CreateSymbolicLink(Path.Combine(dir.Path, "z.png"), "b.png"); // the file b.png, a second time
+        File.CreateSymbolicLink(Path.Combine(dir.Path, "more"), elsewhere.Path); // a folder elsewhere: followed
+        var found = ImageInputs.Find([dir.Path, Path.Combine(dir.Path, "again", "a.JPG"), Path.Combine(dir.Path, "sub")], recursive: true,
+            Path.Combine(dir.Path, "out"));
+        Assert.Equal(["a.JPG", "b.png", "c.webp", "more/x.png", "sub/d.gif", "sub/deeper/e.bmp"], found.Select(i => i.RelativePath.Replace('\\', '/')));
+    }
+
+    [Fact]
+    public void TheOutputFolderIsPassedOverThroughLinksToo()
+    {
+        using var dir = Folder();
+        using var elsewhere = new TempDir();
+        var output = Path.Combine(elsewhere.Path, "out");
+        File.CreateSymbolicLink(output, dir.Path); // the output folder is the input folder under another name
+        var e = Assert.Throws<ConfigException>(() => ImageInputs.Find([dir.Path], recursive: false, output));
+        Assert.Equal($"no images (bmp, gif, jpeg, jpg, png, webp) in {dir.Path} (subfolders not searched) apart from 3 under the output folder " +
+                     $"{output}, passed over as earlier outputs", e.Message);
+        // A file named directly is an input wherever it is (the outputs are then checked against it: OutputsNeverOverwriteAnInput).
+        Assert.Single(ImageInputs.Find([Path.Combine(dir.Path, "b.png")], recursive: false, output));
+    }
+
+    [Fact]
+    public void OutputsNeverOverwriteAnInput()
+    {
+        using var dir = Folder();
+        using var elsewhere = new TempDir();
+        var (a, b) = (Path.Combine(dir.Path, "a.JPG"), Path.Combine(dir.Path, "b.png"));
+        void Refused(string[] inputs, string output, bool masks, string message)
+        {
+            var images = ImageInputs.Find(inputs, recursive: true, output);
+            var e = Assert.Throws<ConfigException>(() => PredictionOutputs.RefuseOverwritingInputs(images, PredictionOutputs.Assign(images, masks), output));
+            Assert.Equal($"output folder {output}: {message}; choose an output folder apart from the inputs", e.Message);
+        }
+        // Files named directly, in the output folder (predict --input *.jpg --output .): each overlay would be its input.
+        Refused([b, a], dir.Path, false, $"writing b.png there would overwrite the input {b}");
+        // The same through a link to the inputs' folder, and through "..".
+        var link = Path.Combine(elsewhere.Path, "link");
+        File.CreateSymbolicLink(link, dir.Path);
+        Refused([a], link, false, $"writing a.JPG there would overwrite the input {a}");
+        Refused([a], Path.Combine(dir.Path, "sub", ".."), false, $"writing a.JPG there would overwrite the input {a}");
+        // An output that is a link to an input (left in the output folder by someone): writing it would write the input.
+        File.CreateSymbolicLink(Path.Combine(elsewhere.Path, "a.JPG"), a);
+        Refused([a], elsewhere.Path, false, $"writing a.JPG there would overwrite the input {a}");
+        // A mask image or predictions.json landing on an input: sub/d.gif's masks are d.masks.png, while the input
+        // d.masks.png's own overlay is d.masks_1.png (d.masks.jpg came first).
+        var masksInput = dir.File("out2/d.masks.png", "x");
+        var predictions = dir.File("out2/predictions.json", "{}");
+        string[] withMasksInput = [Path.Combine(dir.Path, "sub", "d.gif"), elsewhere.File("d.masks.jpg", "x"), masksInput];
+        Refused(withMasksInput, Path.Combine(dir.Path, "out2"), true, $"writing d.masks.png there would overwrite the input {masksInput}");
+        var withoutMasks = ImageInputs.Find(withMasksInput, false);
+        PredictionOutputs.RefuseOverwritingInputs(withoutMasks, PredictionOutputs.Assign(withoutMasks, withMasks: false), Path.Combine(dir.Path, "out2"));
+        Refused([predictions], Path.Combine(dir.Path, "out2"), false, $"writing predictions.json there would overwrite the input {predictions}");
+
+        // Outputs apart from the inputs, or beside them under other names, pass.
+        var images = ImageInputs.Find([dir.Path], recursive: true, Path.Combine(dir.Path, "out"));
+        PredictionOutputs.RefuseOverwritingInputs(images, PredictionOutputs.Assign(images, withMasks: true), Path.Combine(dir.Path, "out"));
+        PredictionOutputs.RefuseOverwritingInputs([new ImageInput(Path.Combine(dir.Path, "sub", "d.gif"), "d.gif")],
+            [new PredictionOutputs("d.png", "d.masks.png")], Path.Combine(dir.Path, "sub"));
+    }
+
+    [Fact]
     public void MissingInputsAndNoImagesAreOneLineErrors()
     {
         using var dir = new TempDir();

@@ -70,8 +70,8 @@ public class PredictCommandTests : IClassFixture<PredictCommandTests.Setup>
             Directory.GetFiles(output.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         foreach (var (name, width, height) in Setup.Images.Take(3))
         {
-            Assert.Equal(new long[] { 3, height, width }, ImageDecoder.Decode(Path.Combine(output.Path, name)).shape);
-            Assert.Equal(new long[] { 3, height, width }, ImageDecoder.Decode(Path.Combine(output.Path, Path.GetFileNameWithoutExtension(name) + ".masks.png")).shape);
+            Assert.Equal(new long[] { 3, height, width }, ImageDecoder.Decode(Path.Combine(output.Path, name), int.MaxValue).shape);
+            Assert.Equal(new long[] { 3, height, width }, ImageDecoder.Decode(Path.Combine(output.Path, Path.GetFileNameWithoutExtension(name) + ".masks.png"), int.MaxValue).shape);
         }
 
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(output.Path, "predictions.json")));
@@ -122,7 +122,7 @@ public class PredictCommandTests : IClassFixture<PredictCommandTests.Setup>
             Assert.True(code == 0, stderr);
             Assert.Contains($"with {setup.Checkpoint}", stdout);
             Assert.Contains("4 image(s), 0 detection(s) scoring 1 or more, 1 unreadable file(s) skipped", stdout);
-            Assert.Equal(new long[] { 3, 64, 64 }, ImageDecoder.Decode(Path.Combine(output.Path, "sub", "d.png")).shape);
+            Assert.Equal(new long[] { 3, 64, 64 }, ImageDecoder.Decode(Path.Combine(output.Path, "sub", "d.png"), int.MaxValue).shape);
             using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(output.Path, "predictions.json")));
             Assert.Equal(0, json.RootElement.GetProperty("annotations").GetArrayLength());
             Assert.Equal("sub/d.webp", json.RootElement.GetProperty("images")[3].GetProperty("file_name").GetString());
@@ -142,6 +142,73 @@ public class PredictCommandTests : IClassFixture<PredictCommandTests.Setup>
         Assert.EndsWith("labels are 'class N' with category id N\n", stderr);
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(output.Path, "predictions.json")));
         Assert.Equal(["class 1", "class 2", "class 3"], json.RootElement.GetProperty("categories").EnumerateArray().Select(c => c.GetProperty("name").GetString()));
+    }
+
+    /// <summary>SHA-256 of every file under <paramref name="folder"/>, by relative path (links not followed).</summary>
+    static SortedDictionary<string, string> Hashes(string folder) => new(
+        Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).ToDictionary(
+            f => Path.GetRelativePath(folder, f),
+            f => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f)))), StringComparer.Ordinal);
+
+    [Fact]
+    public void NoInputIsEverOverwritten()
+    {
+        using var dir = new TempDir();
+        var inputs = Path.Combine(dir.Path, "t");
+        Directory.CreateDirectory(inputs);
+        foreach (var name in new[] { "a.png", "b.jpg" }) File.Copy(Path.Combine(setup.Inputs, name), Path.Combine(inputs, name));
+        var link = Path.Combine(dir.Path, "o");
+        File.CreateSymbolicLink(link, inputs);
+        var before = Hashes(inputs);
+        var (a, b) = (Path.Combine(inputs, "a.png"), Path.Combine(inputs, "b.jpg"));
+
+        // predict --input t/*.* --output t: each overlay would be written over its own input (the old code did).
+        var (code, stdout, stderr) = Run(Args(inputs, "--weights", setup.Checkpoint, "--input", a, b));
+        Assert.Equal((2, $"maskrcnn: error: output folder {inputs}: writing a.png there would overwrite the input {a}; choose an output folder apart from the inputs\n"),
+            (code, stderr));
+        // The same through a link to the inputs' folder.
+        (code, _, stderr) = Run(Args(link, "--weights", setup.Checkpoint, "--input", b));
+        Assert.Equal((2, $"maskrcnn: error: output folder {link}: writing b.jpg there would overwrite the input {b}; choose an output folder apart from the inputs\n"),
+            (code, stderr));
+        // A folder whose real path is the output folder's gives no images: they are taken for earlier outputs.
+        (code, _, stderr) = Run(Args(link, "--weights", setup.Checkpoint, "--input", inputs));
+        Assert.Equal((2, $"maskrcnn: error: no images (bmp, gif, jpeg, jpg, png, webp) in {inputs} (subfolders not searched) apart from 2 under the " +
+                         $"output folder {link}, passed over as earlier outputs\n"), (code, stderr));
+        Assert.Equal(before, Hashes(inputs));
+        Assert.Equal(["a.png", "b.jpg"], Directory.GetFiles(inputs).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+
+        // A subfolder of the inputs' folder is a fine output folder.
+        (code, _, stderr) = Run(Args(Path.Combine(inputs, "out"), "--weights", setup.Checkpoint, "--input", inputs, "--save-masks"));
+        Assert.True(code == 0, stderr);
+        Assert.Equal(before, new SortedDictionary<string, string>(Hashes(inputs).Where(h => !h.Key.StartsWith("out", StringComparison.Ordinal))
+            .ToDictionary(h => h.Key, h => h.Value), StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void ImagesOverThePixelCapAreReportedAndSkippedAndTheOthersRun()
+    {
+        using var dir = new TempDir();
+        var inputs = Path.Combine(dir.Path, "in");
+        Directory.CreateDirectory(inputs);
+        foreach (var name in new[] { "a.png", "c.png" }) File.Copy(Path.Combine(setup.Inputs, name), Path.Combine(inputs, name));
+        var (bombPng, bombJpg) = (Path.Combine(inputs, "b_bomb.png"), Path.Combine(inputs, "b_bomb.jpg"));
+        File.WriteAllBytes(bombPng, BombImages.Png(50000, 50000));
+        File.WriteAllBytes(bombJpg, BombImages.Jpeg(60000, 60000));
+        var output = Path.Combine(dir.Path, "out");
+
+        var (code, stdout, stderr) = Run(Args(output, "--weights", setup.Checkpoint, "--input", inputs, "--score-threshold", "0"));
+        Assert.True(code == 0, stderr);
+        Assert.Equal($"maskrcnn: warning: {bombJpg}: declares 60000x60000 = 3600000000 pixels, more than INPUT.MAX_IMAGE_PIXELS 89478485 allows (skipped)\n" +
+                     $"maskrcnn: warning: {bombPng}: declares 50000x50000 = 2500000000 pixels, more than INPUT.MAX_IMAGE_PIXELS 89478485 allows (skipped)\n", stderr);
+        Assert.Contains("2 image(s), 40 detection(s) scoring 0 or more, 2 unreadable file(s) skipped", stdout);
+        Assert.Equal(["a.png", "c.png", "predictions.json"], Directory.GetFiles(output).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+
+        // The cap is the config's: at 5000 pixels, a.png (80x64) is refused too, and c.png (72x48) still runs.
+        var args = Args(output, "--weights", setup.Checkpoint, "--input", inputs, "--score-threshold", "0").Append("INPUT.MAX_IMAGE_PIXELS").Append("5000").ToArray();
+        (code, stdout, stderr) = Run(args);
+        Assert.True(code == 0, stderr);
+        Assert.StartsWith($"maskrcnn: warning: {Path.Combine(inputs, "a.png")}: declares 80x64 = 5120 pixels, more than INPUT.MAX_IMAGE_PIXELS 5000 allows (skipped)\n", stderr);
+        Assert.Contains("1 image(s), 20 detection(s) scoring 0 or more, 3 unreadable file(s) skipped", stdout);
     }
 
     [Fact]

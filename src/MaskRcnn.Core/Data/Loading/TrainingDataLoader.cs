@@ -47,7 +47,7 @@ public sealed class TrainingDataLoader(IDetectionDataset dataset, DetectionTrans
         for (int position = 0; position < indices.Length; position++)
         {
             DetectionSample sample;
-            try { sample = dataset.Load(indices[position]); }
+            try { sample = dataset.Load(indices[position], options.MaxImagePixels); }
             catch (Exception e) when (e is ImageDecodeException or DataException)
             {
                 if (!options.SkipBadSamples)
