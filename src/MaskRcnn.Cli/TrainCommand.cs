@@ -6,7 +6,7 @@ using MaskRcnn.Inference;
 namespace MaskRcnn.Cli;
 
 /// <summary><c>maskrcnn train</c>: trains the configured model on DATASETS.TRAIN, then evaluates it on DATASETS.TEST
-/// (unless <c>--skip-test</c>); Ctrl-C checkpoints and stops.</summary>
+/// (unless <c>--skip-test</c>); Ctrl-C or SIGTERM checkpoints and stops (<see cref="StopSignals"/>).</summary>
 public static class TrainCommand
 {
     public static Command Build(TextWriter stdout)
@@ -23,30 +23,27 @@ public static class TrainCommand
         {
             var cfg = ConfigLoader.Load(result.GetValue(config), result.GetValue(overrides) ?? []);
             if (result.GetValue(logPeriod) <= 0) throw new ConfigException($"--log-period must be positive, got {result.GetValue(logPeriod)}");
-            using var stop = new CancellationTokenSource();
-            ConsoleCancelEventHandler onCancel = (_, e) =>
+            using var stop = new StopSignals(stdout, "stopping after this iteration, with a checkpoint");
+            bool live = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
+            var options = new TrainingOptions(!result.GetValue(noResume), result.GetValue(logPeriod), LiveProgress: live);
+            var outcome = new Trainer(cfg, options, stdout).Run(stop.Token);
+            if (outcome.Interrupted) return stop.ExitCode;
+            // As train_net.py: evaluate the final weights on DATASETS.TEST unless told not to.
+            if (!result.GetValue(skipTest) && cfg.Datasets.Test.Length > 0)
             {
-                // The first Ctrl-C finishes the iteration and checkpoints; a second one ends the process at once.
-                if (stop.IsCancellationRequested) return;
-                e.Cancel = true;
-                stop.Cancel();
-                stdout.WriteLine("\nstopping after this iteration (Ctrl-C again to abort without a checkpoint)");
-            };
-            Console.CancelKeyPress += onCancel;
-            try
-            {
-                bool live = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
-                var options = new TrainingOptions(!result.GetValue(noResume), result.GetValue(logPeriod), LiveProgress: live);
-                var outcome = new Trainer(cfg, options, stdout).Run(stop.Token);
-                // As train_net.py: evaluate the final weights on DATASETS.TEST unless told not to.
-                if (!outcome.Interrupted && !result.GetValue(skipTest) && cfg.Datasets.Test.Length > 0)
+                using var predictor = Predictor.Load(cfg, outcome.CheckpointPath, stdout);
+                try
                 {
-                    using var predictor = Predictor.Load(cfg, outcome.CheckpointPath, stdout);
                     new TestRunner(cfg, stdout, live).Run(predictor, cancel: stop.Token);
                 }
-                return MaskRcnnCommandLine.Ok;
+                catch (OperationCanceledException) when (stop.Stopped)
+                {
+                    stdout.WriteLine($"evaluation stopped by {stop.SignalName}; training is complete ({outcome.CheckpointPath}): " +
+                                     "maskrcnn eval --config ... evaluates it");
+                    return stop.ExitCode;
+                }
             }
-            finally { Console.CancelKeyPress -= onCancel; }
+            return MaskRcnnCommandLine.Ok;
         });
         return command;
     }
