@@ -30,9 +30,9 @@ public sealed class Trainer(MaskRcnnConfig cfg, TrainingOptions options, TextWri
         var outputDir = cfg.OutputDir;
         if (cfg.Solver.CheckpointsToKeep < 0)
             throw new ConfigException($"SOLVER.CHECKPOINTS_TO_KEEP must be 0 (keep all) or more, got {cfg.Solver.CheckpointsToKeep}");
-        using var runLock = RunLock.Acquire(outputDir);
         try
         {
+            using var runLock = RunLock.Acquire(outputDir);
             return RunLocked(outputDir, stop);
         }
         catch (Exception e) when (NoSpaceLeftException.IsNoSpace(e))
