@@ -52,7 +52,16 @@ public static class EvalCommand
                 }
                 var part = ParseShard(result.GetValue(shard)); // checked before the model is built
                 using var predictor = Predictor.Load(cfg, result.GetValue(weights), stdout);
-                runner.Run(predictor, part);
+                using var stop = new StopSignals(stdout, "stopping after this batch; no results are written for the unfinished dataset");
+                try
+                {
+                    runner.Run(predictor, part, stop.Token);
+                }
+                catch (OperationCanceledException) when (stop.Stopped)
+                {
+                    stdout.WriteLine($"eval stopped by {stop.SignalName} before the end: results were written only for the datasets finished before it");
+                    return stop.ExitCode;
+                }
                 return MaskRcnnCommandLine.Ok;
             }
             catch (DataException e)

@@ -7,8 +7,8 @@ using MaskRcnn.Inference;
 namespace MaskRcnn.Cli;
 
 /// <summary><c>maskrcnn predict</c>: runs the configured model over image files or folders and writes overlays, optional
-/// instance masks and predictions.json (<see cref="FolderPrediction"/>). A progress bar on a terminal; on Ctrl-C it stops
-/// after the current batch and still writes the JSON for the images done.</summary>
+/// instance masks and predictions.json (<see cref="FolderPrediction"/>). A progress bar on a terminal; on Ctrl-C or SIGTERM
+/// it stops after the current batch and still writes the JSON for the images done (<see cref="StopSignals"/>).</summary>
 public static class PredictCommand
 {
     public static Command Build(TextWriter stdout)
@@ -50,15 +50,7 @@ public static class PredictCommand
             stdout.WriteLine($"predicting {images.Count} image(s) with {predictor.WeightsPath} on {predictor.Device.type.ToString().ToLowerInvariant()}");
 
             bool live = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
-            using var stop = new CancellationTokenSource();
-            ConsoleCancelEventHandler onCancel = (_, e) =>
-            {
-                if (stop.IsCancellationRequested) return; // a second Ctrl-C ends the process at once
-                e.Cancel = true;
-                stop.Cancel();
-                stdout.WriteLine("\nstopping after this batch (Ctrl-C again to abort)");
-            };
-            Console.CancelKeyPress += onCancel;
+            var stop = new StopSignals(stdout, "stopping after this batch; predictions.json will hold the images done");
             try
             {
                 var run = new FolderPrediction(predictor, categories, new FolderPredictionOptions(images, outputDir, scoreThreshold, result.GetValue(saveMasks)));
@@ -72,9 +64,9 @@ public static class PredictCommand
                     stop: stop.Token);
                 if (live) stdout.WriteLine();
                 stdout.WriteLine(Summary(summary, scoreThreshold, outputDir));
-                return MaskRcnnCommandLine.Ok;
+                return summary.Interrupted ? stop.ExitCode : MaskRcnnCommandLine.Ok;
             }
-            finally { Console.CancelKeyPress -= onCancel; }
+            finally { stop.Dispose(); }
         });
         return command;
     }

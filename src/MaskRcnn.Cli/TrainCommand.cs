@@ -7,7 +7,7 @@ using MaskRcnn.Inference;
 namespace MaskRcnn.Cli;
 
 /// <summary><c>maskrcnn train</c>: trains the configured model on DATASETS.TRAIN, then evaluates it on DATASETS.TEST
-/// (unless <c>--skip-test</c>); Ctrl-C checkpoints and stops.</summary>
+/// (unless <c>--skip-test</c>); Ctrl-C or SIGTERM checkpoints and stops (<see cref="StopSignals"/>).</summary>
 public static class TrainCommand
 {
     public static Command Build(TextWriter stdout, TextWriter stderr)
@@ -24,16 +24,7 @@ public static class TrainCommand
         {
             var cfg = ConfigLoader.Load(result.GetValue(config), result.GetValue(overrides) ?? []);
             if (result.GetValue(logPeriod) <= 0) throw new ConfigException($"--log-period must be positive, got {result.GetValue(logPeriod)}");
-            using var stop = new CancellationTokenSource();
-            ConsoleCancelEventHandler onCancel = (_, e) =>
-            {
-                // The first Ctrl-C finishes the iteration and checkpoints; a second one ends the process at once.
-                if (stop.IsCancellationRequested) return;
-                e.Cancel = true;
-                stop.Cancel();
-                stdout.WriteLine("\nstopping after this iteration (Ctrl-C again to abort without a checkpoint)");
-            };
-            Console.CancelKeyPress += onCancel;
+            using var stop = new StopSignals(stdout, "stopping after this iteration, with a checkpoint");
             try
             {
                 bool live = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
@@ -41,11 +32,21 @@ public static class TrainCommand
                 bool testAfterwards = !result.GetValue(skipTest) && cfg.Datasets.Test.Length > 0;
                 if (testAfterwards) new TestRunner(cfg, stdout, live).CheckDatasets(); // a bad test set fails now, not after training
                 var outcome = new Trainer(cfg, options, stdout).Run(stop.Token);
+                if (outcome.Interrupted) return stop.ExitCode;
                 // As train_net.py: evaluate the final weights on DATASETS.TEST unless told not to.
-                if (!outcome.Interrupted && testAfterwards)
+                if (testAfterwards)
                 {
                     using var predictor = Predictor.Load(cfg, outcome.CheckpointPath, stdout);
-                    new TestRunner(cfg, stdout, live).Run(predictor, cancel: stop.Token);
+                    try
+                    {
+                        new TestRunner(cfg, stdout, live).Run(predictor, cancel: stop.Token);
+                    }
+                    catch (OperationCanceledException) when (stop.Stopped)
+                    {
+                        stdout.WriteLine($"evaluation stopped by {stop.SignalName}; training is complete ({outcome.CheckpointPath}): " +
+                                         "maskrcnn eval --config ... evaluates it");
+                        return stop.ExitCode;
+                    }
                 }
                 return MaskRcnnCommandLine.Ok;
             }
@@ -55,7 +56,6 @@ public static class TrainCommand
                 MaskRcnnCommandLine.Report(stderr, e, result.GetValue(MaskRcnnCommandLine.Verbose));
                 return MaskRcnnCommandLine.UsageError;
             }
-            finally { Console.CancelKeyPress -= onCancel; }
         });
         return command;
     }

@@ -19,25 +19,61 @@ namespace MaskRcnn.Engine;
 /// <c>OUTPUT_DIR/last_checkpoint</c> at the same iteration, learning rate and data. Logs smoothed losses to the
 /// console, <c>log.txt</c>, <c>metrics.jsonl</c> and TensorBoard event files, plots them to <c>loss.png</c> at the end,
 /// and saves the merged config as <c>config.yaml</c>. A stop
-/// request (Ctrl-C) finishes the current iteration and writes a checkpoint.
+/// request (Ctrl-C, SIGTERM) finishes the current iteration and writes a checkpoint. One run per OUTPUT_DIR at a time
+/// (<see cref="RunLock"/>); a loss or a weight that goes non-finite stops it, as does a full disk, each with one line
+/// saying what is left intact.
 /// </summary>
 public sealed class Trainer(MaskRcnnConfig cfg, TrainingOptions options, TextWriter console)
 {
     public TrainingResult Run(CancellationToken stop = default)
     {
         var outputDir = cfg.OutputDir;
-        Directory.CreateDirectory(outputDir);
+        if (cfg.Solver.CheckpointsToKeep < 0)
+            throw new ConfigException($"SOLVER.CHECKPOINTS_TO_KEEP must be 0 (keep all) or more, got {cfg.Solver.CheckpointsToKeep}");
+        try
+        {
+            using var runLock = RunLock.Acquire(outputDir);
+            return RunLocked(outputDir, stop);
+        }
+        catch (Exception e) when (NoSpaceLeftException.IsNoSpace(e))
+        {
+            // Logs and metrics fill the disk too; the checkpointer reports its own writes with the file it was writing.
+            throw new NoSpaceLeftException($"no space left on OUTPUT_DIR {outputDir} ({e.Message}). {CheckpointState(outputDir)} " +
+                                           "Free some space and run the same command again to resume.", e);
+        }
+    }
+
+    static string CheckpointState(string outputDir)
+    {
+        try
+        {
+            return Checkpointer.LatestIn(outputDir) is { } latest
+                ? $"{Checkpointer.LastCheckpointFileName} still names {latest}, which is complete."
+                : "No checkpoint was written yet.";
+        }
+        catch (RunStateException e)
+        {
+            return e.Message;
+        }
+    }
+
+    TrainingResult RunLocked(string outputDir, CancellationToken stop)
+    {
+        bool tornMetrics = EndTornLine(Path.Combine(outputDir, "metrics.jsonl"));
         using var log = new StreamWriter(Path.Combine(outputDir, "log.txt"), append: true) { AutoFlush = true };
         var metricsPath = Path.Combine(outputDir, "metrics.jsonl");
         using var metrics = new StreamWriter(metricsPath, append: true) { AutoFlush = true };
-        // TensorBoard event files, for `tensorboard --logdir OUTPUT_DIR`.
-        var tensorboard = torch.utils.tensorboard.SummaryWriter(outputDir);
         void Say(string line)
         {
             if (options.LiveProgress) console.Write("\r\u001b[K");
             console.WriteLine(line);
             log.WriteLine($"{DateTime.Now:yyyy-MM-dd HH:mm:ss} {line}");
         }
+
+        // Our own temporaries from a save that was killed; this process holds the folder's lock, so no other run writes here.
+        if (AtomicFile.RemoveStaleTemporaries(outputDir) is { Count: > 0 } removed)
+            Say($"removed {removed.Count} unfinished temporary file(s) of an interrupted save: {string.Join(", ", removed)}");
+        if (tornMetrics) Say("metrics.jsonl ended in a torn line (an interrupted run); new records start on the next line");
 
         int seed = cfg.Seed >= 0 ? cfg.Seed : Random.Shared.Next(1 << 30);
         var device = ModelDevice.Resolve(cfg.Model.Device);
@@ -49,7 +85,8 @@ public sealed class Trainer(MaskRcnnConfig cfg, TrainingOptions options, TextWri
         var schedule = LrSchedule.Create(solver);
         var generator = new Generator((ulong)seed);
         model.SamplingGenerator = generator;
-        var checkpointer = new Checkpointer(model, optimizer, outputDir, generator, seed);
+        var checkpointer = new Checkpointer(model, optimizer, outputDir, generator, seed,
+            cfg.Solver.CheckpointsToKeep, ModelIdentity.Of(cfg), Say);
 
         long start = 0;
         var resumed = options.Resume ? checkpointer.LoadLatest() : null;
@@ -62,6 +99,8 @@ public sealed class Trainer(MaskRcnnConfig cfg, TrainingOptions options, TextWri
         else if (ModelWeights.Load(model, cfg.Model.Weight, console) is { } report)
             Say($"loaded {cfg.Model.Weight}: {report.Loaded.Count} tensors ({report.Scheme})");
         AtomicFile.WriteAllText(Path.Combine(outputDir, "config.yaml"), $"# seed {seed}\n" + ConfigWriter.ToYaml(cfg));
+        // TensorBoard event files, for `tensorboard --logdir OUTPUT_DIR`; only once resuming was accepted.
+        var tensorboard = torch.utils.tensorboard.SummaryWriter(outputDir);
 
         var catalog = DatasetCatalog.Create(cfg.PathsCatalog);
         if (cfg.Datasets.Train.Length == 0) throw new ConfigException("DATASETS.TRAIN is empty: name at least one dataset to train on");
@@ -82,6 +121,9 @@ public sealed class Trainer(MaskRcnnConfig cfg, TrainingOptions options, TextWri
         var clock = Stopwatch.StartNew();
         string lastCheckpoint = resumed?.Path ?? "";
         long iteration = start;
+        // The loss is checked before each step; the weights after it (a finite loss can still give an infinite step).
+        var trained = model.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, (Tensor)p.parameter)).ToList();
+        string Intact() => lastCheckpoint.Length > 0 ? $"The last good checkpoint, {lastCheckpoint}, is intact." : "No checkpoint was written yet.";
         model.train();
         var wait = Stopwatch.StartNew();
         foreach (var batch in loader.Batches((int)start, maxIter))
@@ -100,13 +142,14 @@ public sealed class Trainer(MaskRcnnConfig cfg, TrainingOptions options, TextWri
                 var values = losses.ToDictionary(kv => kv.Key, kv => kv.Value.item<float>());
                 foreach (var (name, value) in values)
                     if (!float.IsFinite(value))
-                        throw new TrainingDivergedException($"iteration {iteration}: {name} is {value}; stopping. " +
-                            (lastCheckpoint.Length > 0 ? $"The last good checkpoint, {lastCheckpoint}, is intact." : "No checkpoint was written yet."));
+                        throw new TrainingDivergedException($"iteration {iteration}: {name} is {value}; stopping. {Intact()}");
                 var total = losses.Values.Aggregate((a, b) => a + b);
                 optimizer.zero_grad();
                 total.backward();
                 if (solver.ClipGradientsNorm > 0) GradientClipping.Apply(optimizer, solver.ClipGradientsNorm);
                 optimizer.step();
+                if (NonFinite.First(trained) is { } bad)
+                    throw new TrainingDivergedException($"iteration {iteration}: parameter {bad} holds NaN or infinity after the step; stopping. {Intact()}");
                 meters.Update("loss", values.Values.Sum());
                 foreach (var (name, value) in values) meters.Update(name, value);
             }
@@ -130,17 +173,30 @@ public sealed class Trainer(MaskRcnnConfig cfg, TrainingOptions options, TextWri
             if (stop.IsCancellationRequested)
             {
                 lastCheckpoint = checkpointer.Save(done);
-                Visualization.LossPlot.Write(metricsPath, Path.Combine(outputDir, "loss.png"));
+                Visualization.LossPlot.Write(metricsPath, Path.Combine(outputDir, "loss.png"), skipped: Say);
                 Say($"stopped after iteration {done}: checkpoint {lastCheckpoint}; run the same command again to resume (--no-resume starts over)");
                 return new TrainingResult(done, lastCheckpoint, true, loader.SkippedSamples);
             }
             wait.Restart();
         }
         var final = checkpointer.SaveFinal(maxIter);
-        Visualization.LossPlot.Write(metricsPath, Path.Combine(outputDir, "loss.png"));
+        Visualization.LossPlot.Write(metricsPath, Path.Combine(outputDir, "loss.png"), skipped: Say);
         Say($"done: {maxIter} iterations in {Duration.Format(clock.Elapsed)}; weights {final}" +
             (loader.SkippedSamples > 0 ? $"; {loader.SkippedSamples} unreadable images skipped" : ""));
         return new TrainingResult(maxIter, final, false, loader.SkippedSamples);
+    }
+
+    /// <summary>A run killed while appending leaves metrics.jsonl without its last newline: end that line so the next
+    /// record is not glued to it. True when it did.</summary>
+    static bool EndTornLine(string metricsPath)
+    {
+        if (!File.Exists(metricsPath)) return false;
+        using var file = new FileStream(metricsPath, FileMode.Open, FileAccess.ReadWrite);
+        if (file.Length == 0) return false;
+        file.Seek(-1, SeekOrigin.End);
+        if (file.ReadByte() == '\n') return false;
+        file.WriteByte((byte)'\n');
+        return true;
     }
 
     static string ProgressLine(long done, int maxIter, MetricLogger meters, double lr)

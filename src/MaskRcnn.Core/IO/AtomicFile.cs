@@ -1,17 +1,26 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
 namespace MaskRcnn;
 
-/// <summary>Writes files so that a crash at any moment leaves either the old content or the new, never a torn file.</summary>
-public static class AtomicFile
+/// <summary>Writes files so that a crash at any moment leaves either the old content or the new, never a torn file.
+/// The content goes to a temporary file beside the target (<c>.NAME.PID.GUID.tmp</c>) that is moved into place when
+/// complete; a process killed mid-write leaves that temporary behind, which <see cref="RemoveStaleTemporaries"/> clears.</summary>
+public static partial class AtomicFile
 {
+    static readonly AsyncLocal<Func<string, Stream, Stream>?> Interceptor = new();
+
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
     {
         var temp = TempPathFor(path);
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
+            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
             {
+                var stream = Intercepted(path, file);
                 stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
+                stream.Flush();
+                file.Flush(flushToDisk: true);
             }
             File.Move(temp, path, overwrite: true);
         }
@@ -31,10 +40,12 @@ public static class AtomicFile
         var temp = TempPathFor(path);
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 20))
+            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 20))
             {
+                var stream = Intercepted(path, file);
                 write(stream);
-                stream.Flush(flushToDisk: true);
+                stream.Flush();
+                file.Flush(flushToDisk: true);
             }
             File.Move(temp, path, overwrite: true);
         }
@@ -47,6 +58,68 @@ public static class AtomicFile
     public static void WriteAllText(string path, string text) =>
         WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(text));
 
+    /// <summary>
+    /// Deletes the temporaries of interrupted writes in <paramref name="directory"/> (not below it): files named as
+    /// ours whose writing process is gone (a live one may still be writing). Returns the names removed.
+    /// </summary>
+    public static IReadOnlyList<string> RemoveStaleTemporaries(string directory)
+    {
+        var removed = new List<string>();
+        if (!Directory.Exists(directory)) return removed;
+        foreach (var path in Directory.EnumerateFiles(directory, ".*.tmp"))
+        {
+            var name = Path.GetFileName(path);
+            if (TempName().Match(name) is not { Success: true } match) continue;
+            if (!int.TryParse(match.Groups["pid"].ValueSpan, out var pid) || IsRunning(pid)) continue;
+            try
+            {
+                File.Delete(path);
+                removed.Add(name);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Left for the next start; not a reason to stop this one.
+            }
+        }
+        return removed;
+    }
+
+    /// <summary>Runs <paramref name="wrap"/> around the stream of every write in this logical call (thread, async
+    /// flow) until disposed: the tests put failures (a full disk) where the real ones happen.</summary>
+    internal static IDisposable InterceptWrites(Func<string, Stream, Stream> wrap)
+    {
+        var previous = Interceptor.Value;
+        Interceptor.Value = wrap;
+        return new Restore(() => Interceptor.Value = previous);
+    }
+
+    sealed class Restore(Action undo) : IDisposable
+    {
+        public void Dispose() => undo();
+    }
+
+    static Stream Intercepted(string path, FileStream file) => Interceptor.Value is { } wrap ? wrap(path, file) : file;
+
+    static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false; // no such process
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
     static string TempPathFor(string path) =>
         Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+
+    [GeneratedRegex(@"^\..+\.(?<pid>[0-9]+)\.[0-9a-f]{32}\.tmp$")]
+    private static partial Regex TempName();
 }

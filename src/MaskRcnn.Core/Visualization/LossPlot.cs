@@ -10,29 +10,39 @@ public static class LossPlot
     static readonly SKColor[] Palette =
         [new(0x1f, 0x77, 0xb4), new(0xff, 0x7f, 0x0e), new(0x2c, 0xa0, 0x2c), new(0xd6, 0x27, 0x28), new(0x94, 0x67, 0xbd), new(0x8c, 0x56, 0x4b)];
 
-    /// <summary>Reads the "iteration" and every "loss*" value of each line.</summary>
-    public static Dictionary<string, List<(double Iteration, double Value)>> ReadSeries(string metricsPath)
+    /// <summary>Reads the "iteration" and every "loss*" value of each line. A line that is not a metrics record (torn
+    /// by a run killed mid-write) is skipped and reported to <paramref name="skipped"/> with its line number.</summary>
+    public static Dictionary<string, List<(double Iteration, double Value)>> ReadSeries(string metricsPath, Action<string>? skipped = null)
     {
         var series = new Dictionary<string, List<(double, double)>>();
+        int number = 0;
         foreach (var line in File.ReadLines(metricsPath))
         {
+            number++;
             if (string.IsNullOrWhiteSpace(line)) continue;
-            using var doc = JsonDocument.Parse(line);
-            var root = doc.RootElement;
-            double iteration = root.GetProperty("iteration").GetDouble();
-            foreach (var p in root.EnumerateObject())
-                if (p.Name.StartsWith("loss") && p.Value.ValueKind == JsonValueKind.Number && double.IsFinite(p.Value.GetDouble()))
-                {
-                    if (!series.TryGetValue(p.Name, out var list)) series[p.Name] = list = [];
-                    list.Add((iteration, p.Value.GetDouble()));
-                }
+            try
+            {
+                using var doc = JsonDocument.Parse(line);
+                var root = doc.RootElement;
+                double iteration = root.GetProperty("iteration").GetDouble();
+                foreach (var p in root.EnumerateObject())
+                    if (p.Name.StartsWith("loss") && p.Value.ValueKind == JsonValueKind.Number && double.IsFinite(p.Value.GetDouble()))
+                    {
+                        if (!series.TryGetValue(p.Name, out var list)) series[p.Name] = list = [];
+                        list.Add((iteration, p.Value.GetDouble()));
+                    }
+            }
+            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+            {
+                skipped?.Invoke($"{metricsPath}:{number}: not a metrics record (torn by an interrupted run?), skipped in the plot");
+            }
         }
         return series;
     }
 
-    public static void Write(string metricsPath, string pngPath, int width = 900, int height = 540)
+    public static void Write(string metricsPath, string pngPath, int width = 900, int height = 540, Action<string>? skipped = null)
     {
-        var series = ReadSeries(metricsPath);
+        var series = ReadSeries(metricsPath, skipped);
         if (series.Count == 0) return;
         const float left = 70, right = 190, top = 30, bottom = 50;
         double maxX = series.Values.SelectMany(s => s).Max(p => p.Iteration), minX = series.Values.SelectMany(s => s).Min(p => p.Iteration);

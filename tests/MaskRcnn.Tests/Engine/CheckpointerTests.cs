@@ -35,7 +35,8 @@ public class CheckpointerTests
             Optimizer = OptimizerBuilder.Build(Model, Options);
         }
 
-        public Checkpointer Checkpointer(string dir) => new(Model, Optimizer, dir, Generator, dataLoaderSeed: 42);
+        public Checkpointer Checkpointer(string dir, int keep = 0, IReadOnlyDictionary<string, string>? identity = null) =>
+            new(Model, Optimizer, dir, Generator, dataLoaderSeed: 42, checkpointsToKeep: keep, modelIdentity: identity);
 
         public void Train(int from, int to)
         {
@@ -163,6 +164,98 @@ public class CheckpointerTests
         using var dir = new TempDir();
         dir.File("last_checkpoint", "model_0000100.safetensors");
         using var run = new Run(modelSeed: 1);
-        Assert.Contains("model_0000100.safetensors", Assert.ThrowsAny<Exception>(() => run.Checkpointer(dir.Path).LoadLatest()).Message);
+        Assert.Contains("model_0000100.safetensors", Assert.Throws<RunStateException>(() => run.Checkpointer(dir.Path).LoadLatest()).Message);
+    }
+
+    [Fact]
+    public void AnEmptyPointerIsAnErrorNotAFreshStart()
+    {
+        using var dir = new TempDir();
+        var pointer = dir.File("last_checkpoint", "");
+        using var run = new Run(modelSeed: 1);
+        var e = Assert.Throws<RunStateException>(() => run.Checkpointer(dir.Path).LoadLatest());
+        Assert.StartsWith($"{pointer} is empty; it should name the run's newest checkpoint", e.Message);
+        Assert.EndsWith("or train with --no-resume to start over (overwriting this run's checkpoints)", e.Message);
+        Assert.Throws<RunStateException>(() => Checkpointer.LatestIn(dir.Path)); // inference does not fall back to other weights either
+    }
+
+    [Fact]
+    public void AStateHoldingNaNOrInfinityIsNeverWritten()
+    {
+        using var dir = new TempDir();
+        using var run = new Run(modelSeed: 1);
+        run.Train(1, 2);
+        var checkpointer = run.Checkpointer(dir.Path);
+        checkpointer.Save(2);
+        var momentum = run.Optimizer.state_dict().State.Cast<SGD.State>().Last().momentum_buffer!;
+        using (torch.no_grad()) momentum.fill_(double.PositiveInfinity);
+        var e = Assert.Throws<TrainingDivergedException>(() => checkpointer.Save(3));
+        Assert.StartsWith("after iteration 3: optimizer/momentum_buffer/fc2.bias holds NaN or infinity; not writing ", e.Message);
+        using (torch.no_grad())
+        {
+            momentum.zero_();
+            run.Model.get_parameter("fc1.weight")!.index_put_(torch.tensor(float.NaN), 1, 2);
+        }
+        e = Assert.Throws<TrainingDivergedException>(() => checkpointer.Save(4));
+        Assert.Contains("fc1.weight holds NaN or infinity", e.Message);
+        Assert.Contains("last_checkpoint still names", e.Message);
+        Assert.Equal("model_0000002.safetensors", File.ReadAllText(Path.Combine(dir.Path, "last_checkpoint")));
+        Assert.Equal(["last_checkpoint", "model_0000002.safetensors"],
+            Directory.GetFiles(dir.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void AFullDiskLeavesThePointerOnTheLastCompleteCheckpoint()
+    {
+        using var dir = new TempDir();
+        using var run = new Run(modelSeed: 1);
+        var checkpointer = run.Checkpointer(dir.Path);
+        checkpointer.Save(2);
+        NoSpaceLeftException e;
+        using (AtomicFile.InterceptWrites((_, stream) => new MaskRcnn.Tests.IO.FullDiskStream(stream, bytesFree: 100)))
+            e = Assert.Throws<NoSpaceLeftException>(() => checkpointer.Save(4));
+        Assert.StartsWith($"no space left on OUTPUT_DIR {dir.Path} while writing model_0000004.safetensors (No space left on device). " +
+                          $"last_checkpoint still names {Path.Combine(dir.Path, "model_0000002.safetensors")}, which is complete.", e.Message);
+        Assert.Equal(["last_checkpoint", "model_0000002.safetensors"],
+            Directory.GetFiles(dir.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        using var other = new Run(modelSeed: 7);
+        Assert.Equal(2, other.Checkpointer(dir.Path).LoadLatest()!.Iteration);
+    }
+
+    [Fact]
+    public void OlderPeriodicCheckpointsAreDeletedOnceTheNewOneIsComplete()
+    {
+        using var dir = new TempDir();
+        using var run = new Run(modelSeed: 1);
+        var checkpointer = run.Checkpointer(dir.Path, keep: 2);
+        string[] Files() => Directory.GetFiles(dir.Path, "model_*").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
+        checkpointer.Save(2);
+        checkpointer.Save(4);
+        // A failed save deletes nothing.
+        using (AtomicFile.InterceptWrites((_, stream) => new MaskRcnn.Tests.IO.FullDiskStream(stream, bytesFree: 100)))
+            Assert.Throws<NoSpaceLeftException>(() => checkpointer.Save(6));
+        Assert.Equal(["model_0000002.safetensors", "model_0000004.safetensors"], Files());
+        checkpointer.Save(6);
+        Assert.Equal(["model_0000004.safetensors", "model_0000006.safetensors"], Files());
+        checkpointer.SaveFinal(8);
+        checkpointer.Save(10); // past the end (a longer schedule resumed): model_final stays
+        Assert.Equal(["model_0000006.safetensors", "model_0000010.safetensors", "model_final.safetensors"], Files());
+    }
+
+    [Fact]
+    public void ACheckpointOfAnotherModelIsRefusedBeforeAnythingIsLoaded()
+    {
+        using var dir = new TempDir();
+        var saved = new Dictionary<string, string> { ["MODEL.ROI_BOX_HEAD.NUM_CLASSES"] = "81", ["MODEL.BACKBONE.CONV_BODY"] = "R-50-FPN" };
+        using (var first = new Run(modelSeed: 1))
+            first.Checkpointer(dir.Path, identity: saved).Save(2);
+        using var other = new Run(modelSeed: 7);
+        var before = other.Weights();
+        var now = new Dictionary<string, string>(saved) { ["MODEL.ROI_BOX_HEAD.NUM_CLASSES"] = "5", ["MODEL.NEW_KEY"] = "x" };
+        var e = Assert.Throws<RunStateException>(() => other.Checkpointer(dir.Path, identity: now).LoadLatest());
+        Assert.StartsWith($"{Path.Combine(dir.Path, "model_0000002.safetensors")} is a checkpoint of another model " +
+                          "(MODEL.ROI_BOX_HEAD.NUM_CLASSES 81 in the checkpoint, 5 now): resuming would change the model.", e.Message);
+        foreach (var (name, weight) in other.Weights()) Assert.True(weight.equal(before[name]).all().item<bool>(), name);
+        Assert.Equal(2, other.Checkpointer(dir.Path, identity: saved).LoadLatest()!.Iteration);
     }
 }
