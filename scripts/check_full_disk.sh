@@ -2,7 +2,7 @@
 # A real full disk for `maskrcnn train` (issue 13), beyond the suite's injected one: OUTPUT_DIR is a tmpfs with room
 # for one checkpoint and a half. The second checkpoint must fail with one line `no space left on OUTPUT_DIR …`, leave
 # last_checkpoint naming the first (complete) one and no temporary file; after the tmpfs is enlarged, the same command
-# resumes and finishes. Needs root (mount); prints "skipped" otherwise. Uses the Release build (dotnet build -c Release).
+# resumes and finishes. Needs root and a tmpfs mount; prints "skipped" otherwise. .ci/run runs it. Uses the Release build (dotnet build -c Release).
 # Usage: scripts/check_full_disk.sh
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,7 +24,9 @@ train() {
 train OUTPUT_DIR "$work/measure" SOLVER.MAX_ITER 1 >/dev/null
 size=$(stat -c %s "$work/measure/model_final.safetensors")
 mkdir -p "$out"
-mount -t tmpfs -o size=$((size * 3 / 2 + 4 * 1024 * 1024)) tmpfs "$out"
+if ! mount -t tmpfs -o size=$((size * 3 / 2 + 4 * 1024 * 1024)) tmpfs "$out"; then
+  echo "full disk check: skipped (this machine does not let root mount a tmpfs)"; exit 0
+fi
 
 set +e
 train OUTPUT_DIR "$out" SOLVER.MAX_ITER 3 >"$work/stdout" 2>"$work/stderr"
