@@ -6,7 +6,8 @@ namespace MaskRcnn.Engine;
 /// <summary>
 /// The MODEL keys that make a trained model what it is, as text (<see cref="ConfigWriter.Format"/>): every MODEL key
 /// except where it runs (<c>DEVICE</c>), where its first weights came from (<c>WEIGHT</c>) and the inference-only
-/// thresholds (<c>*_TEST</c>, the ROI heads' score threshold, NMS and detections per image, mask post-processing).
+/// thresholds (<c>*_TEST</c>, the ROI heads' score threshold, NMS and detections per image, mask post-processing), nor
+/// the training-time sampling choices (<c>*_TRAIN</c>, IoU thresholds, batch sizes per image, positive fractions).
 /// Checkpoints carry it, and resuming with a config whose identity differs is refused: the weights would be trained on
 /// as another model (other classes, another backbone, other anchors) or not load at all.
 /// </summary>
@@ -22,10 +23,19 @@ public static class ModelIdentity
     {
         var keys = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in cfg.Model.Flatten("MODEL."))
-            if (!FreeKeys.Contains(key) && !key.EndsWith("_TEST", StringComparison.Ordinal))
+            if (!FreeKeys.Contains(key) && !key.EndsWith("_TEST", StringComparison.Ordinal) && !IsTrainingChoice(key))
                 keys[key] = ConfigWriter.Format(value);
         return keys;
     }
+
+    // How training samples and weighs (proposal counts, IoU thresholds, batch sizes per image, the loss's beta): a
+    // resumed run may change them, as maskrcnn-benchmark lets it; they change neither the weights' shapes nor the model.
+    static bool IsTrainingChoice(string key) =>
+        key.EndsWith("_TRAIN", StringComparison.Ordinal) ||
+        TrainingChoiceSuffixes.Any(suffix => key.EndsWith(suffix, StringComparison.Ordinal));
+
+    static readonly string[] TrainingChoiceSuffixes =
+        [".FG_IOU_THRESHOLD", ".BG_IOU_THRESHOLD", ".BATCH_SIZE_PER_IMAGE", ".POSITIVE_FRACTION", ".SMOOTH_L1_BETA"];
 
     public static string Serialize(IReadOnlyDictionary<string, string> identity) => JsonSerializer.Serialize(identity);
 
