@@ -14,7 +14,7 @@ namespace MaskRcnn.Cli;
 /// </summary>
 public static class EvalCommand
 {
-    public static Command Build(TextWriter stdout, TextWriter stderr)
+    public static Command Build(TextWriter stdout)
     {
         var config = ConfigCommand.ConfigFile();
         var overrides = ConfigCommand.Overrides();
@@ -30,46 +30,37 @@ public static class EvalCommand
             { config, weights, shard, merge, gt, results, iouType, output, overrides };
         command.SetAction(result =>
         {
-            try
+            if (result.GetValue(gt) is { } gtPath)
             {
-                if (result.GetValue(gt) is { } gtPath)
-                {
-                    if (result.GetValue(results) is not { } resultsPath) throw new ConfigException("--gt needs --results RESULTS.json");
-                    if (result.GetValue(config) is not null) throw new ConfigException("give either --config (evaluate a model) or --gt/--results (score a file), not both");
-                    ResultsEvaluation.RunFiles(gtPath, resultsPath, IouTypes.Parse(result.GetValue(iouType)!), result.GetValue(output)!, stdout);
-                    return MaskRcnnCommandLine.Ok;
-                }
-                if (result.GetValue(results) is not null) throw new ConfigException("--results needs --gt ANNOTATIONS.json");
-                if (result.GetValue(config) is null) throw new ConfigException("give --config X.yaml to evaluate a model, or --gt and --results to score a results file");
-                var cfg = ConfigLoader.Load(result.GetValue(config), result.GetValue(overrides) ?? []);
-                bool live = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
-                var runner = new TestRunner(cfg, stdout, live);
-                if (result.GetValue(merge) is { } count)
-                {
-                    if (result.GetValue(shard) is not null) throw new ConfigException("--merge-shards joins finished shards; do not give --shard with it");
-                    runner.Merge(count >= 1 ? count : throw new ConfigException($"--merge-shards must be at least 1, got {count}"));
-                    return MaskRcnnCommandLine.Ok;
-                }
-                var part = ParseShard(result.GetValue(shard)); // checked before the model is built
-                using var predictor = Predictor.Load(cfg, result.GetValue(weights), stdout);
-                using var stop = new StopSignals(stdout, "stopping after this batch; no results are written for the unfinished dataset");
-                try
-                {
-                    runner.Run(predictor, part, stop.Token);
-                }
-                catch (OperationCanceledException) when (stop.Stopped)
-                {
-                    stdout.WriteLine($"eval stopped by {stop.SignalName} before the end: results were written only for the datasets finished before it");
-                    return stop.ExitCode;
-                }
+                if (result.GetValue(results) is not { } resultsPath) throw new ConfigException("--gt needs --results RESULTS.json");
+                if (result.GetValue(config) is not null) throw new ConfigException("give either --config (evaluate a model) or --gt/--results (score a file), not both");
+                ResultsEvaluation.RunFiles(gtPath, resultsPath, IouTypes.Parse(result.GetValue(iouType)!), result.GetValue(output)!, stdout);
                 return MaskRcnnCommandLine.Ok;
             }
-            catch (DataException e)
+            if (result.GetValue(results) is not null) throw new ConfigException("--results needs --gt ANNOTATIONS.json");
+            if (result.GetValue(config) is null) throw new ConfigException("give --config X.yaml to evaluate a model, or --gt and --results to score a results file");
+            var cfg = ConfigLoader.Load(result.GetValue(config), result.GetValue(overrides) ?? []);
+            bool live = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
+            var runner = new TestRunner(cfg, stdout, live);
+            if (result.GetValue(merge) is { } count)
             {
-                // A bad input file is the user's to fix, like a bad option: exit code 2.
-                MaskRcnnCommandLine.Report(stderr, e, result.GetValue(MaskRcnnCommandLine.Verbose));
-                return MaskRcnnCommandLine.UsageError;
+                if (result.GetValue(shard) is not null) throw new ConfigException("--merge-shards joins finished shards; do not give --shard with it");
+                runner.Merge(count >= 1 ? count : throw new ConfigException($"--merge-shards must be at least 1, got {count}"));
+                return MaskRcnnCommandLine.Ok;
             }
+            var part = ParseShard(result.GetValue(shard)); // checked before the model is built
+            using var predictor = Predictor.Load(cfg, result.GetValue(weights), stdout);
+            using var stop = new StopSignals(stdout, "stopping after this batch; no results are written for the unfinished dataset");
+            try
+            {
+                runner.Run(predictor, part, stop.Token);
+            }
+            catch (OperationCanceledException) when (stop.Stopped)
+            {
+                stdout.WriteLine($"eval stopped by {stop.SignalName} before the end: results were written only for the datasets finished before it");
+                return stop.ExitCode;
+            }
+            return MaskRcnnCommandLine.Ok;
         });
         return command;
     }

@@ -1,32 +1,35 @@
 using System.CommandLine;
+using MaskRcnn.Checkpoint;
 using MaskRcnn.Config;
+using MaskRcnn.Data;
+using MaskRcnn.Data.Coco;
 
 namespace MaskRcnn.Cli;
 
-/// <summary>The verbs and the shared error policy: one line on stderr; exit code 2 for usage and
-/// config errors, 1 for failures while running; <c>--verbose</c> adds the stack trace.</summary>
+/// <summary>The verbs and the shared error policy: one line on stderr; exit code 2 for usage errors and bad input
+/// (<see cref="IsBadInput"/>), 1 for failures while running; <c>--verbose</c> adds the stack trace.</summary>
 public static class MaskRcnnCommandLine
 {
     public const int Ok = 0, RuntimeError = 1, UsageError = 2;
 
     public static readonly Option<bool> Verbose = new("--verbose") { Description = "Show stack traces on errors", Recursive = true };
 
-    public static RootCommand Build(TextWriter stdout, TextWriter? stderr = null)
+    public static RootCommand Build(TextWriter stdout)
     {
         var root = new RootCommand("maskrcnn: train, evaluate and run Mask R-CNN models configured like maskrcnn-benchmark");
         root.Options.Add(Verbose);
         root.Subcommands.Add(ConfigCommand.Build(stdout));
         root.Subcommands.Add(DataCommand.Build(stdout));
-        root.Subcommands.Add(TrainCommand.Build(stdout, stderr ?? Console.Error));
+        root.Subcommands.Add(TrainCommand.Build(stdout));
         root.Subcommands.Add(ConvertCommand.Build(stdout));
-        root.Subcommands.Add(EvalCommand.Build(stdout, stderr ?? Console.Error));
+        root.Subcommands.Add(EvalCommand.Build(stdout));
         root.Subcommands.Add(PredictCommand.Build(stdout));
         return root;
     }
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var root = Build(stdout, stderr);
+        var root = Build(stdout);
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -37,7 +40,7 @@ public static class MaskRcnnCommandLine
         {
             return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
         }
-        catch (ConfigException e)
+        catch (Exception e) when (IsBadInput(e))
         {
             Report(stderr, e, parsed.GetValue(Verbose));
             return UsageError;
@@ -48,6 +51,11 @@ public static class MaskRcnnCommandLine
             return RuntimeError;
         }
     }
+
+    /// <summary>A problem with what the user gave (a config, a data or weight file, an image): theirs to fix, like a bad
+    /// option, so exit code 2; anything else is a failure while running (1).</summary>
+    internal static bool IsBadInput(Exception e) =>
+        e is ConfigException or DataException or WeightFileException or SafeTensorsException or ImageDecodeException;
 
     /// <summary>The one-line error (and with <c>--verbose</c> the stack trace) every verb reports failures with.</summary>
     internal static void Report(TextWriter stderr, Exception e, bool verbose)

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using MaskRcnn.Config;
-using MaskRcnn.Data.Coco;
 using MaskRcnn.Engine;
 using MaskRcnn.Inference;
 
@@ -10,7 +9,7 @@ namespace MaskRcnn.Cli;
 /// (unless <c>--skip-test</c>); Ctrl-C or SIGTERM checkpoints and stops (<see cref="StopSignals"/>).</summary>
 public static class TrainCommand
 {
-    public static Command Build(TextWriter stdout, TextWriter stderr)
+    public static Command Build(TextWriter stdout)
     {
         var config = ConfigCommand.ConfigFile();
         config.Required = true;
@@ -25,37 +24,28 @@ public static class TrainCommand
             var cfg = ConfigLoader.Load(result.GetValue(config), result.GetValue(overrides) ?? []);
             if (result.GetValue(logPeriod) <= 0) throw new ConfigException($"--log-period must be positive, got {result.GetValue(logPeriod)}");
             using var stop = new StopSignals(stdout, "stopping after this iteration, with a checkpoint");
-            try
+            bool live = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
+            var options = new TrainingOptions(!result.GetValue(noResume), result.GetValue(logPeriod), LiveProgress: live);
+            bool testAfterwards = !result.GetValue(skipTest) && cfg.Datasets.Test.Length > 0;
+            if (testAfterwards) new TestRunner(cfg, stdout, live).CheckDatasets(); // a bad test set fails now, not after training
+            var outcome = new Trainer(cfg, options, stdout).Run(stop.Token);
+            if (outcome.Interrupted) return stop.ExitCode;
+            // As train_net.py: evaluate the final weights on DATASETS.TEST unless told not to.
+            if (testAfterwards)
             {
-                bool live = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
-                var options = new TrainingOptions(!result.GetValue(noResume), result.GetValue(logPeriod), LiveProgress: live);
-                bool testAfterwards = !result.GetValue(skipTest) && cfg.Datasets.Test.Length > 0;
-                if (testAfterwards) new TestRunner(cfg, stdout, live).CheckDatasets(); // a bad test set fails now, not after training
-                var outcome = new Trainer(cfg, options, stdout).Run(stop.Token);
-                if (outcome.Interrupted) return stop.ExitCode;
-                // As train_net.py: evaluate the final weights on DATASETS.TEST unless told not to.
-                if (testAfterwards)
+                using var predictor = Predictor.Load(cfg, outcome.CheckpointPath, stdout);
+                try
                 {
-                    using var predictor = Predictor.Load(cfg, outcome.CheckpointPath, stdout);
-                    try
-                    {
-                        new TestRunner(cfg, stdout, live).Run(predictor, cancel: stop.Token);
-                    }
-                    catch (OperationCanceledException) when (stop.Stopped)
-                    {
-                        stdout.WriteLine($"evaluation stopped by {stop.SignalName}; training is complete ({outcome.CheckpointPath}): " +
-                                         "maskrcnn eval --config ... evaluates it");
-                        return stop.ExitCode;
-                    }
+                    new TestRunner(cfg, stdout, live).Run(predictor, cancel: stop.Token);
                 }
-                return MaskRcnnCommandLine.Ok;
+                catch (OperationCanceledException) when (stop.Stopped)
+                {
+                    stdout.WriteLine($"evaluation stopped by {stop.SignalName}; training is complete ({outcome.CheckpointPath}): " +
+                                     "maskrcnn eval --config ... evaluates it");
+                    return stop.ExitCode;
+                }
             }
-            catch (DataException e)
-            {
-                // A bad dataset is the user's to fix, like a bad option: exit code 2, as eval.
-                MaskRcnnCommandLine.Report(stderr, e, result.GetValue(MaskRcnnCommandLine.Verbose));
-                return MaskRcnnCommandLine.UsageError;
-            }
+            return MaskRcnnCommandLine.Ok;
         });
         return command;
     }

@@ -35,7 +35,7 @@ public class ConvertCommandTests
         var converted = Path.Combine(dir.Path, "ours.safetensors");
 
         var (code, output, err) = Run("convert", "--input", torchvision, "--output", converted);
-        Assert.Equal((1, ""), (code, output));
+        Assert.Equal((2, ""), (code, output));
         Assert.Equal($"maskrcnn: error: {torchvision}: 1 of 17 names are not torchvision names this tool maps: rpn.head.conv.1.0.weight; " +
             "nothing written (--allow-unknown writes the rest)\n", err);
         Assert.False(File.Exists(converted));
@@ -108,17 +108,17 @@ public class ConvertCommandTests
 
         var corrupt = dir.File("corrupt.safetensors", "not a safetensors file at all");
         var (code, _, err) = Run("convert", "--input", corrupt, "--output", output);
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.StartsWith($"maskrcnn: error: {corrupt}: header length ", err);
         Assert.Single(err.TrimEnd('\n').Split('\n'));
 
         var unknown = Path.Combine(dir.Path, "resnet.safetensors");
         using (var w = torch.ones(1)) SafeTensorsWriter.Write(unknown, [new("conv1.weight", w)]);
         (code, _, err) = Run("convert", "--input", unknown, "--output", output);
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.Contains("names are neither torchvision's", err);
         (code, _, err) = Run("convert", "--from", "torchvision", "--input", unknown, "--output", output, "--allow-unknown");
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.Equal($"maskrcnn: error: {unknown}: no model weights to write\n", err);
         Assert.False(File.Exists(output));
     }
@@ -130,7 +130,7 @@ public class ConvertCommandTests
         var input = Path.Combine(dir.Path, "gn.safetensors");
         using (var w = torch.ones(1)) SafeTensorsWriter.Write(input, [new("backbone.fpn.fpn_inner1.0.weight", w), new("backbone.fpn.fpn_inner1.1.weight", w)]);
         var (code, _, err) = Run("convert", "--to", "torchvision", "--input", input, "--output", Path.Combine(dir.Path, "o.safetensors"));
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.Equal($"maskrcnn: error: {input}: torchvision's R-50-FPN model has no counterpart for 2 weight(s): backbone.fpn.fpn_inner1.0.weight, " +
             "backbone.fpn.fpn_inner1.1.weight (only R-50-FPN Mask/Faster R-CNN without GroupNorm exports)\n", err);
     }

@@ -232,7 +232,7 @@ public class PredictCommandTests : IClassFixture<PredictCommandTests.Setup>
 
         // Only unreadable files: each reported, then the error.
         (code, _, stderr) = Run(Args(output.Path, "--weights", setup.Checkpoint, "--input", Path.Combine(setup.Inputs, "corrupt.png")));
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.EndsWith("maskrcnn: error: none of the 1 input file(s) could be read (first: " +
                         $"{Path.Combine(setup.Inputs, "corrupt.png")}: not an image SkiaSharp can read (or a corrupt one))\n", stderr);
     }
