@@ -1,5 +1,7 @@
 using System.Globalization;
 
+using MaskRcnn.Checkpoint;
+
 namespace MaskRcnn.Engine;
 
 /// <summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using MaskRcnn.Checkpoint;
 using MaskRcnn.Config;
 using MaskRcnn.Data;
 using MaskRcnn.Data.Loading;
@@ -8,6 +9,7 @@ using MaskRcnn.Data.Transforms;
 using MaskRcnn.Modeling;
 using MaskRcnn.Solver;
 using MaskRcnn.Structures;
+using MaskRcnn.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -5,6 +5,3 @@ public sealed record TrainingOptions(bool Resume = true, int LogPeriod = 20, boo
 
 /// <summary>A training run's end: how far it got and where its weights are.</summary>
 public sealed record TrainingResult(long Iteration, string CheckpointPath, bool Interrupted, int SkippedSamples);
-
-/// <summary>A loss went non-finite: training stops, and the last checkpoint on disk is left as it was.</summary>
-public sealed class TrainingDivergedException(string message) : Exception(message);

@@ -1,7 +1,6 @@
 using MaskRcnn.Checkpoint;
 using MaskRcnn.Config;
 using MaskRcnn.Data.Transforms;
-using MaskRcnn.Engine;
 using MaskRcnn.Modeling;
 using MaskRcnn.Modeling.MetaArch;
 using MaskRcnn.Modeling.Postprocessing;

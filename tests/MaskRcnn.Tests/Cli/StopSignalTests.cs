@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using MaskRcnn.Checkpoint;
 using MaskRcnn.Cli;
 using MaskRcnn.Data.Shapes;
 using MaskRcnn.Engine;

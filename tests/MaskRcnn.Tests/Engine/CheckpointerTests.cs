@@ -1,3 +1,4 @@
+using MaskRcnn.Checkpoint;
 using MaskRcnn.Engine;
 using MaskRcnn.Solver;
 using TorchSharp;

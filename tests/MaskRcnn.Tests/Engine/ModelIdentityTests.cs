@@ -1,5 +1,5 @@
+using MaskRcnn.Checkpoint;
 using MaskRcnn.Config;
-using MaskRcnn.Engine;
 
 namespace MaskRcnn.Tests.Engine;
 

@@ -3,6 +3,8 @@ using MaskRcnn.Checkpoint;
 using MaskRcnn.Cli;
 using MaskRcnn.Config;
 using MaskRcnn.Engine;
+using MaskRcnn.Solver;
+using MaskRcnn.Tensors;
 using MaskRcnn.Tests.IO;
 
 namespace MaskRcnn.Tests.Engine;

@@ -1,6 +1,6 @@
 using MaskRcnn.Config;
 
-namespace MaskRcnn.Engine;
+namespace MaskRcnn.Checkpoint;
 
 /// <summary>What OUTPUT_DIR holds stops the command before it changes anything there: a <c>last_checkpoint</c> that
 /// cannot be followed, a checkpoint of another model, another training process. The user's to settle, like a bad

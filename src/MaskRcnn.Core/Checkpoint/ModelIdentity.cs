@@ -1,7 +1,7 @@
 using System.Text.Json;
 using MaskRcnn.Config;
 
-namespace MaskRcnn.Engine;
+namespace MaskRcnn.Checkpoint;
 
 /// <summary>
 /// The MODEL keys that make a trained model what it is, as text (<see cref="ConfigWriter.Format"/>): every MODEL key

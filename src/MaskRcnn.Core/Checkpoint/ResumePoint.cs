@@ -1,6 +1,5 @@
-using MaskRcnn.Checkpoint;
 
-namespace MaskRcnn.Engine;
+namespace MaskRcnn.Checkpoint;
 
 /// <summary>
 /// Where <see cref="Checkpointer.LoadLatest"/> left training: model, optimizer and RNG are restored; the trainer

@@ -1,11 +1,12 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using MaskRcnn.Checkpoint;
+using MaskRcnn.Solver;
+using MaskRcnn.Tensors;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace MaskRcnn.Engine;
+namespace MaskRcnn.Checkpoint;
 
 /// <summary>
 /// maskrcnn-benchmark's <c>utils/checkpoint.py</c> for training: <see cref="Save"/> writes

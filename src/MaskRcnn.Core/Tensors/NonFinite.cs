@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MaskRcnn.Engine;
+namespace MaskRcnn.Tensors;
 
 /// <summary>Finds NaN or infinity in named tensors with whole-tensor ops: one <c>isfinite().all()</c> per floating tensor,
 /// and a single read of the stacked flags.</summary>

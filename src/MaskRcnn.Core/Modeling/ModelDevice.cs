@@ -2,7 +2,7 @@ using MaskRcnn.Config;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MaskRcnn.Engine;
+namespace MaskRcnn.Modeling;
 
 /// <summary><c>MODEL.DEVICE</c> as a TorchSharp device, with a clear error when CUDA is asked for but absent.</summary>
 public static class ModelDevice
