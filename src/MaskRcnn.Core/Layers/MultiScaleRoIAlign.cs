@@ -97,7 +97,7 @@ public sealed class MultiScaleRoIAlign
         }
         using var roiLevels = levels?.ToCpuContiguous(ScalarType.Int64);
         var geometry = features.Select((f, l) => new FeatureLevelGeometry((int)f.size(2), (int)f.size(3), levelScales[l])).ToArray();
-        var sampling = RoiSampling.Build(rois, roiLevels is null ? [] : roiLevels.AsSpan<long>(), geometry, (int)features[0].size(0), OutputHeight, OutputWidth, SamplingRatio, aligned: false);
+        var sampling = RoiAlignSamplingPlan.Build(rois, roiLevels is null ? [] : roiLevels.AsSpan<long>(), geometry, (int)features[0].size(0), OutputHeight, OutputWidth, SamplingRatio, aligned: false);
         return RoiAlignFunction.Pool(features, sampling);
     }
 

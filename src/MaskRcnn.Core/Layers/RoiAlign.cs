@@ -41,7 +41,7 @@ public sealed class RoiAlign
         if (!UsesCpuKernel(Path, input, nameof(RoiAlign)))
             return RoiAlignTensorOps.Forward(input, rois, OutputHeight, OutputWidth, SpatialScale, SamplingRatio, Aligned);
         using var roisOnHost = rois.ToCpuContiguous(ScalarType.Float32);
-        var sampling = RoiSampling.Build(roisOnHost.AsSpan<float>(), [],
+        var sampling = RoiAlignSamplingPlan.Build(roisOnHost.AsSpan<float>(), [],
             [new FeatureLevelGeometry((int)input.size(2), (int)input.size(3), SpatialScale)],
             (int)input.size(0), OutputHeight, OutputWidth, SamplingRatio, Aligned);
         return RoiAlignFunction.Pool([input], sampling);

@@ -17,7 +17,7 @@ static unsafe class RoiAlignCpuKernel
     }
 
     /// <param name="output">Contiguous [K, C, output_h, output_w].</param>
-    public static void Forward(RoiSampling sampling, IReadOnlyList<Planes> levels, int channels, float* output)
+    public static void Forward(RoiAlignSamplingPlan sampling, IReadOnlyList<Planes> levels, int channels, float* output)
     {
         int rois = sampling.Rois.Length;
         if (rois == 0 || channels == 0) return;
@@ -38,7 +38,7 @@ static unsafe class RoiAlignCpuKernel
         });
     }
 
-    static void ForwardRoi(RoiSampling sampling, in RoiGrid grid, AxisSample* ys, AxisSample* xs, Planes[] levels, int channels, int channel, float* bins)
+    static void ForwardRoi(RoiAlignSamplingPlan sampling, in RoiGrid grid, AxisSample* ys, AxisSample* xs, Planes[] levels, int channels, int channel, float* bins)
     {
         int outH = sampling.OutputHeight, outW = sampling.OutputWidth;
         if (grid.IsEmpty)
@@ -78,7 +78,7 @@ static unsafe class RoiAlignCpuKernel
 
     /// <param name="gradOutput">Contiguous [K, C, output_h, output_w].</param>
     /// <param name="gradLevels">Contiguous [N, C, H, W] per level, uninitialised: each channel's planes are cleared by the task that then accumulates into them.</param>
-    public static void Backward(RoiSampling sampling, float* gradOutput, IReadOnlyList<Planes> gradLevels, int channels)
+    public static void Backward(RoiAlignSamplingPlan sampling, float* gradOutput, IReadOnlyList<Planes> gradLevels, int channels)
     {
         if (channels == 0) return;
         var levelArray = gradLevels.ToArray();
@@ -96,7 +96,7 @@ static unsafe class RoiAlignCpuKernel
         });
     }
 
-    static void BackwardRoi(RoiSampling sampling, in RoiGrid grid, AxisSample* ys, AxisSample* xs, Planes[] gradLevels, int channels, int channel, float* gradBins)
+    static void BackwardRoi(RoiAlignSamplingPlan sampling, in RoiGrid grid, AxisSample* ys, AxisSample* xs, Planes[] gradLevels, int channels, int channel, float* gradBins)
     {
         if (grid.IsEmpty) return;
         int outH = sampling.OutputHeight, outW = sampling.OutputWidth;

@@ -16,14 +16,14 @@ sealed class RoiAlignFunction : autograd.SingleTensorFunction<RoiAlignFunction>
     public override string Name => "RoiAlignBackward";
 
     /// <summary>Pools contiguous-or-not float32 CPU <paramref name="features"/> ([N, C, H, W] each) into [K, C, output_h, output_w].</summary>
-    public static Tensor Pool(IReadOnlyList<Tensor> features, RoiSampling sampling) =>
+    public static Tensor Pool(IReadOnlyList<Tensor> features, RoiAlignSamplingPlan sampling) =>
         torch.is_grad_enabled() && features.Any(f => f.requires_grad)
             ? apply([sampling, .. features])
             : Forward(features, sampling);
 
     public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
     {
-        var sampling = (RoiSampling)vars[0];
+        var sampling = (RoiAlignSamplingPlan)vars[0];
         var features = vars.Skip(1).Cast<Tensor>().ToList();
         ctx.save_data(SamplingKey, sampling);
         ctx.save_data(ShapesKey, features.Select(f => f.shape).ToArray());
@@ -32,7 +32,7 @@ sealed class RoiAlignFunction : autograd.SingleTensorFunction<RoiAlignFunction>
 
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor gradOutput)
     {
-        var sampling = (RoiSampling)ctx.get_data(SamplingKey);
+        var sampling = (RoiAlignSamplingPlan)ctx.get_data(SamplingKey);
         var shapes = (long[][])ctx.get_data(ShapesKey);
         var grads = shapes.Select(s => HugePageTensors.Empty(s, ScalarType.Float32)).ToList(); // cleared by the kernel
         using (var grad = gradOutput.to(ScalarType.Float32).contiguous())
@@ -44,7 +44,7 @@ sealed class RoiAlignFunction : autograd.SingleTensorFunction<RoiAlignFunction>
         return [null!, .. grads];
     }
 
-    static Tensor Forward(IReadOnlyList<Tensor> features, RoiSampling sampling)
+    static Tensor Forward(IReadOnlyList<Tensor> features, RoiAlignSamplingPlan sampling)
     {
         long channels = features[0].size(1);
         var output = HugePageTensors.Empty([sampling.Rois.Length, channels, sampling.OutputHeight, sampling.OutputWidth], ScalarType.Float32);

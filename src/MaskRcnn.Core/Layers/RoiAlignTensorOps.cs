@@ -84,7 +84,7 @@ static class RoiAlignTensorOps
         var groups = new Dictionary<(int, int), List<long>>();
         for (int k = 0; k < count; k++)
         {
-            if ((double)gridH[k] * outputHeight > RoiSampling.MaxAxisSamples || (double)gridW[k] * outputWidth > RoiSampling.MaxAxisSamples)
+            if ((double)gridH[k] * outputHeight > RoiAlignSamplingPlan.MaxAxisSamples || (double)gridW[k] * outputWidth > RoiAlignSamplingPlan.MaxAxisSamples)
                 throw new ArgumentException($"RoI {k} needs an adaptive sampling grid of {gridH[k]}×{gridW[k]} per bin; the RoIs are far larger than the feature map");
             var key = ((int)gridH[k], (int)gridW[k]);
             if (!groups.TryGetValue(key, out var list)) groups[key] = list = [];

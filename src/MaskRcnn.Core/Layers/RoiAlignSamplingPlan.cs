@@ -1,51 +1,4 @@
-using System.Runtime.InteropServices;
-
 namespace MaskRcnn.Layers;
-
-/// <summary>
-/// A bilinear sample position along one axis of a feature map: the two neighbouring rows (or columns), already
-/// multiplied by the axis stride, and their weights. <see cref="Low"/> &lt; 0 marks a sample outside the map,
-/// which contributes nothing.
-/// </summary>
-[StructLayout(LayoutKind.Sequential)]
-readonly record struct AxisSample(int Low, int High, float LowWeight, float HighWeight)
-{
-    public static readonly AxisSample Outside = new(-1, -1, 0f, 0f);
-
-    public bool IsInside => Low >= 0;
-
-    /// <summary>
-    /// torchvision's rule: coordinates below −1 or above <paramref name="size"/> are outside; coordinates ≤ 0 read
-    /// index 0; from size−1 on, both neighbours are the last index. Written as !(in range) so NaN is outside.
-    /// </summary>
-    public static AxisSample At(float coord, int size, int stride)
-    {
-        if (!(coord >= -1f && coord <= size)) return Outside;
-        if (coord <= 0) coord = 0;
-        int low = (int)coord, high;
-        if (low >= size - 1)
-        {
-            high = low = size - 1;
-            coord = low;
-        }
-        else high = low + 1;
-        float highWeight = coord - low;
-        return new(low * stride, high * stride, 1f - highWeight, highWeight);
-    }
-}
-
-/// <summary>The sampling grid of one RoI: where it reads, and how many samples each output bin averages.</summary>
-[StructLayout(LayoutKind.Sequential)]
-readonly record struct RoiGrid(int Level, int Batch, int GridHeight, int GridWidth, int YStart, int XStart)
-{
-    public bool IsEmpty => GridHeight <= 0 || GridWidth <= 0;
-
-    /// <summary>The divisor of the bin average, as torchvision's forward: never below 1.</summary>
-    public float Count => Math.Max((long)GridHeight * GridWidth, 1);
-}
-
-/// <summary>Height, width and spatial scale of one feature map that RoIs are pooled from.</summary>
-readonly record struct FeatureLevelGeometry(int Height, int Width, double SpatialScale);
 
 /// <summary>
 /// Sample positions and bilinear weights of every RoI, computed once and shared by all channels (and by the
@@ -53,7 +6,7 @@ readonly record struct FeatureLevelGeometry(int Height, int Width, double Spatia
 /// samples, so each RoI stores output_h·grid_h row samples and output_w·grid_w column samples, and a weight is
 /// the product of a row weight and a column weight — the same float products torchvision forms.
 /// </summary>
-sealed class RoiSampling
+sealed class RoiAlignSamplingPlan
 {
     /// <summary>More samples than this means a RoI far larger than any feature map; refuse rather than allocate.</summary>
     internal const long MaxAxisSamples = 1L << 28;
@@ -68,7 +21,7 @@ sealed class RoiSampling
 
     /// <param name="rois">K×5 row-major: batch index, x1, y1, x2, y2 in input coordinates.</param>
     /// <param name="roiLevels">The feature level of each RoI, or empty when there is one level; RoIs of no level pool to zeros.</param>
-    public static RoiSampling Build(ReadOnlySpan<float> rois, ReadOnlySpan<long> roiLevels, IReadOnlyList<FeatureLevelGeometry> levels,
+    public static RoiAlignSamplingPlan Build(ReadOnlySpan<float> rois, ReadOnlySpan<long> roiLevels, IReadOnlyList<FeatureLevelGeometry> levels,
         int batchSize, int outputHeight, int outputWidth, int samplingRatio, bool aligned)
     {
         int count = rois.Length / 5;
@@ -128,7 +81,7 @@ sealed class RoiSampling
             FillAxis(ys.AsSpan(g.YStart, outputHeight * g.GridHeight), startY, binH, g.GridHeight, level.Height, level.Width);
             FillAxis(xs.AsSpan(g.XStart, outputWidth * g.GridWidth), startX, binW, g.GridWidth, level.Width, 1);
         }
-        return new RoiSampling { Rois = grids, Ys = ys, Xs = xs, Levels = levels, OutputHeight = outputHeight, OutputWidth = outputWidth };
+        return new RoiAlignSamplingPlan { Rois = grids, Ys = ys, Xs = xs, Levels = levels, OutputHeight = outputHeight, OutputWidth = outputWidth };
     }
 
     /// <summary>Sample i of bin p sits at start + p·bin + (i + ½)·bin / grid, evaluated in torchvision's float order.</summary>
