@@ -16,7 +16,8 @@ public static class MaskRcnnBenchmarks
     [
         new("Mask R-CNN R-50-FPN inference, 800x1088, batch 1", () =>
         {
-            var model = Build().PrepareForInference();
+            var model = Build();
+            model.PrepareForInference();
             var images = ImageList.FromImages([Image(800, 1088, "image")], 32);
             return () =>
             {
@@ -33,7 +34,8 @@ public static class MaskRcnnBenchmarks
     /// <summary>Inference of part of the model at 800×1088, to see where the time goes (features computed once, outside the timing).</summary>
     static BenchCase Stage(string what, Action<GeneralizedRcnn, ImageList, Tensor[]> run) => new($"Mask R-CNN stage: {what}, 800x1088", () =>
     {
-        var model = Build().PrepareForInference();
+        var model = Build();
+        model.PrepareForInference();
         var images = ImageList.FromImages([Image(800, 1088, "image")], 32);
         Tensor[] features;
         using (torch.no_grad()) features = model.Features(images.Tensor);
@@ -64,7 +66,7 @@ public static class MaskRcnnBenchmarks
     static GeneralizedRcnn Build()
     {
         var cfg = ConfigLoader.Load(Path.Combine(RepoRoot(), "configs", "torchvision", "maskrcnn_resnet50_fpn.yaml"), ["MODEL.DEVICE", "cpu"]);
-        var model = ModelBuilder.Build(cfg);
+        var model = (GeneralizedRcnn)ModelBuilder.Build(cfg);
         using var _ = torch.no_grad();
         foreach (var (name, tensor) in model.state_dict())
             if (TorchvisionNames.FromOurs(name) is { } tv && ReferenceWeights.Values(tv, tensor.shape) is { } values)

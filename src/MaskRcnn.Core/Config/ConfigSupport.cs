@@ -34,6 +34,10 @@ public static class ConfigSupport
         new("DTYPE", c => c.Dtype, ["float32"], new() { ["float16"] = "float16 training" }),
     ];
 
+    /// <summary>The values of <paramref name="key"/> this tool builds (the names its registry must hold).</summary>
+    public static IReadOnlyList<string> SupportedValues(string key) =>
+        Choices.FirstOrDefault(c => c.Key == key)?.Supported ?? throw new ArgumentException($"{key} picks no component", nameof(key));
+
     public static void Check(MaskRcnnConfig cfg, string? file)
     {
         // Whole features first: they explain every key that follows from them.

@@ -24,4 +24,11 @@ public sealed class ModelConfig : ConfigSection
     [Key("RESNETS")] public ResNetsConfig ResNets { get; } = new();
     [Key("RETINANET")] public RetinaNetConfig RetinaNet { get; } = new();
     [Key("FBNET")] public FbnetConfig Fbnet { get; } = new();
+
+    /// <summary>How many classes the model predicts, background included. Every reader of the count comes here, so an
+    /// architecture that keeps it under another key changes this one place (and <see cref="NumClassesKey"/>).</summary>
+    public int NumClasses => RoiBoxHead.NumClasses;
+
+    /// <summary>The full key that sets <see cref="NumClasses"/>, for messages.</summary>
+    public string NumClassesKey => "MODEL.ROI_BOX_HEAD.NUM_CLASSES";
 }

@@ -113,8 +113,8 @@ public sealed class Trainer(MaskRcnnConfig cfg, TrainingOptions options, TextWri
                 part.Coco.RequireSegmentations($"MODEL.MASK_ON trains a mask for every annotation of {part.Name}: add the masks, " +
                                                "remove those annotations, or set MODEL.MASK_ON False to train boxes only");
         IDetectionDataset dataset = parts.Count == 1 ? parts[0] : new ConcatDetectionDataset(parts);
-        if (dataset.NumClasses > cfg.Model.RoiBoxHead.NumClasses)
-            throw new ConfigException($"MODEL.ROI_BOX_HEAD.NUM_CLASSES is {cfg.Model.RoiBoxHead.NumClasses} but {dataset.Name} has {dataset.NumClasses - 1} categories (+1 background)");
+        if (dataset.NumClasses > cfg.Model.NumClasses)
+            throw new ConfigException($"{cfg.Model.NumClassesKey} is {cfg.Model.NumClasses} but {dataset.Name} has {dataset.NumClasses - 1} categories (+1 background)");
         var loader = new TrainingDataLoader(dataset, DetectionTransform.ForTraining(cfg), DataLoaderOptions.ForTraining(cfg, seed), log);
 
         int maxIter = cfg.Solver.MaxIter, period = cfg.Solver.CheckpointPeriod;
@@ -140,7 +140,7 @@ public sealed class Trainer(MaskRcnnConfig cfg, TrainingOptions options, TextWri
                 schedule.Apply(optimizer, iteration + 1);
                 var images = batch.Images.To(device);
                 var targets = batch.Targets.Select(t => t.To(device)).ToList();
-                var (_, losses) = model.Forward(images, targets);
+                var losses = model.Losses(images, targets);
                 var values = losses.ToDictionary(kv => kv.Key, kv => kv.Value.item<float>());
                 foreach (var (name, value) in values)
                     if (!float.IsFinite(value))

@@ -23,8 +23,8 @@ public sealed class DatasetInference(Predictor predictor, CocoDetectionDataset d
     public DatasetInferenceResult Run(Shard? shard = null, Action<InferenceProgress>? progress = null, CancellationToken cancel = default)
     {
         var cfg = predictor.Config;
-        if (dataset.NumClasses != cfg.Model.RoiBoxHead.NumClasses)
-            throw new ConfigException($"MODEL.ROI_BOX_HEAD.NUM_CLASSES is {cfg.Model.RoiBoxHead.NumClasses} but {dataset.Name} has " +
+        if (dataset.NumClasses != cfg.Model.NumClasses)
+            throw new ConfigException($"{cfg.Model.NumClassesKey} is {cfg.Model.NumClasses} but {dataset.Name} has " +
                                       $"{dataset.NumClasses - 1} categories (+1 background)");
         var converter = CocoResultConverter.For(dataset, BoxConventions.Parse(cfg.Model.BoxConvention));
         var (start, end) = (shard ?? Shard.Whole).Range(dataset.Count);

@@ -30,7 +30,7 @@ public sealed record DetectionCategories(IReadOnlyList<long> CategoryOfLabel, IR
     /// </summary>
     public static DetectionCategories FromConfig(MaskRcnnConfig cfg, Action<string>? note = null)
     {
-        int numClasses = cfg.Model.RoiBoxHead.NumClasses;
+        int numClasses = cfg.Model.NumClasses;
         var name = cfg.Datasets.Test.FirstOrDefault() ?? cfg.Datasets.Train.FirstOrDefault();
         if (name is null)
         {
@@ -46,7 +46,7 @@ public sealed record DetectionCategories(IReadOnlyList<long> CategoryOfLabel, IR
         }
         if (dataset.NumClasses != numClasses)
         {
-            note?.Invoke($"dataset {name} has {dataset.NumClasses - 1} categories but MODEL.ROI_BOX_HEAD.NUM_CLASSES is {numClasses} " +
+            note?.Invoke($"dataset {name} has {dataset.NumClasses - 1} categories but {cfg.Model.NumClassesKey} is {numClasses} " +
                          "(background included); labels are 'class N' with category id N");
             return Generic(numClasses);
         }

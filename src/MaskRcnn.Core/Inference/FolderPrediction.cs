@@ -33,8 +33,8 @@ public sealed class FolderPrediction(Predictor predictor, DetectionCategories ca
         var cfg = predictor.Config;
         if (options.SaveMasks && !predictor.HasMasks)
             throw new ConfigException("saving masks needs a model that predicts them (MODEL.MASK_ON True)");
-        if (categories.NumClasses != cfg.Model.RoiBoxHead.NumClasses)
-            throw new ConfigException($"MODEL.ROI_BOX_HEAD.NUM_CLASSES is {cfg.Model.RoiBoxHead.NumClasses} but the class names ({categories.Source}) " +
+        if (categories.NumClasses != cfg.Model.NumClasses)
+            throw new ConfigException($"{cfg.Model.NumClassesKey} is {cfg.Model.NumClasses} but the class names ({categories.Source}) " +
                                       $"are for {categories.NumClasses - 1} classes (+1 background)");
         var images = options.Images;
         var outputs = PredictionOutputs.Assign(images, options.SaveMasks);

@@ -1,9 +1,7 @@
-using MaskRcnn.Checkpoint;
 using MaskRcnn.Config;
 using MaskRcnn.Data.Transforms;
 using MaskRcnn.Modeling;
 using MaskRcnn.Modeling.MetaArch;
-using MaskRcnn.Modeling.Postprocessing;
 using MaskRcnn.Structures;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -19,9 +17,8 @@ namespace MaskRcnn.Inference;
 public sealed class Predictor : IDisposable
 {
     readonly DetectionTransform transform;
-    readonly DetectionsToImage toImage = new(maskThreshold: 0.5);
 
-    Predictor(MaskRcnnConfig cfg, GeneralizedRcnn model, string? weightsPath)
+    Predictor(MaskRcnnConfig cfg, Detector model, string? weightsPath)
     {
         if (cfg.Model.RpnOnly)
             throw new ConfigNotSupportedException("MODEL.RPN_ONLY", "detections from a proposals-only model (it has no classes or scores)", null);
@@ -48,9 +45,9 @@ public sealed class Predictor : IDisposable
             model.to(device);
             var report = ModelWeights.Load(model, path, log)!;
             var uninitialised = report.Skipped.Select(m => m.ToString())
-                .Concat(report.LeftInitialised.Where(MaskRcnnBenchmarkNames.IsClassSpecific).Select(n => $"{n}: not in the file")).ToList();
+                .Concat(report.LeftInitialised.Where(model.IsClassSpecific).Select(n => $"{n}: not in the file")).ToList();
             if (uninitialised.Count > 0)
-                throw new ConfigException($"{path}: weights do not fit MODEL.ROI_BOX_HEAD.NUM_CLASSES {cfg.Model.RoiBoxHead.NumClasses}: " +
+                throw new ConfigException($"{path}: weights do not fit {cfg.Model.NumClassesKey} {model.NumClasses}: " +
                                           $"{string.Join("; ", uninitialised.Take(2))}{(uninitialised.Count > 2 ? $" (and {uninitialised.Count - 2} more)" : "")}");
             return new Predictor(cfg, model, path);
         }
@@ -63,10 +60,10 @@ public sealed class Predictor : IDisposable
 
     /// <summary>Wraps a model built (and loaded) elsewhere: it is moved to <c>MODEL.DEVICE</c> and prepared for inference.
     /// The predictor owns it from now on.</summary>
-    public static Predictor FromModel(MaskRcnnConfig cfg, GeneralizedRcnn model) => new(cfg, model, null);
+    public static Predictor FromModel(MaskRcnnConfig cfg, Detector model) => new(cfg, model, null);
 
     public MaskRcnnConfig Config { get; }
-    public GeneralizedRcnn Model { get; }
+    public Detector Model { get; }
     public Device Device { get; }
 
     /// <summary>The weight file loaded, or null for a model handed over by <see cref="FromModel"/>.</summary>
@@ -94,11 +91,7 @@ public sealed class Predictor : IDisposable
         var originals = rgbImages.Select(i => new ImageSize((int)i.shape[1], (int)i.shape[2])).ToList();
         var inputs = rgbImages.Select(i => transform.Apply(i.to(Device), null, rng).Image).ToList();
         var batch = ImageList.FromImages(inputs, Config.DataLoader.SizeDivisibility);
-        var (detections, _) = Model.Forward(batch);
-        var results = new List<BoxList>(detections.Count);
-        for (int i = 0; i < detections.Count; i++)
-            results.Add(OnCpu(toImage.Apply(detections[i], originals[i])).MoveToOuterDisposeScope());
-        return results;
+        return Model.Detect(batch, originals).Select(d => OnCpu(d).MoveToOuterDisposeScope()).ToList();
     }
 
     /// <summary>Just the result fields, on the CPU (the pasted masks included; the raw mask probabilities left behind).</summary>

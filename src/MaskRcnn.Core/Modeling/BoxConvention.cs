@@ -1,3 +1,5 @@
+using MaskRcnn.Config;
+
 namespace MaskRcnn.Modeling;
 
 /// <summary>
@@ -15,12 +17,12 @@ public enum BoxConvention
 
 public static class BoxConventions
 {
-    public static BoxConvention Parse(string value, string key = "MODEL.BOX_CONVENTION") => value switch
-    {
-        "maskrcnn-benchmark" => BoxConvention.MaskrcnnBenchmark,
-        "torchvision" => BoxConvention.Torchvision,
-        _ => throw new Config.ConfigException($"{key}: unknown value '{value}'; expected maskrcnn-benchmark or torchvision"),
-    };
+    /// <summary>The conventions by MODEL.BOX_CONVENTION name.</summary>
+    public static readonly Registry<BoxConvention> Registry = new("MODEL.BOX_CONVENTION",
+        ("maskrcnn-benchmark", BoxConvention.MaskrcnnBenchmark),
+        ("torchvision", BoxConvention.Torchvision));
+
+    public static BoxConvention Parse(string value) => Registry.Get(value);
 
     /// <summary>The "+1" a box width gets under the convention (maskrcnn-benchmark's TO_REMOVE).</summary>
     public static float PlusOne(this BoxConvention convention) => convention == BoxConvention.MaskrcnnBenchmark ? 1f : 0f;

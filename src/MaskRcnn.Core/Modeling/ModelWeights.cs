@@ -10,8 +10,8 @@ public static class ModelWeights
 {
     /// <summary>Loads <paramref name="path"/> (empty: nothing to load) and returns the report; a file that does not fit
     /// the model is a <see cref="WeightLoadException"/> whose message is the report's summary. Call
-    /// <see cref="GeneralizedRcnn.PrepareForInference"/> afterwards for inference: folding uses the weights present then.</summary>
-    public static LoadReport? Load(GeneralizedRcnn model, string path, TextWriter? log = null)
+    /// <see cref="Detector.PrepareForInference"/> afterwards for inference: folding uses the weights present then.</summary>
+    public static LoadReport? Load(Detector model, string path, TextWriter? log = null)
     {
         if (string.IsNullOrEmpty(path)) return null;
         if (path.StartsWith("catalog://", StringComparison.Ordinal))

@@ -21,6 +21,14 @@ public sealed record SolverOptions
     /// <summary>Largest total gradient norm; 0 means no clipping.</summary>
     public double ClipGradientsNorm { get; init; }
 
+    /// <summary>The warm-ups by SOLVER.WARMUP_METHOD name.</summary>
+    public static readonly Registry<WarmupMethod> WarmupMethods = new("SOLVER.WARMUP_METHOD",
+        ("constant", WarmupMethod.Constant), ("linear", WarmupMethod.Linear));
+
+    /// <summary>The schedules by SOLVER.LR_SCHEDULER name.</summary>
+    public static readonly Registry<LrSchedulerKind> LrSchedulers = new("SOLVER.LR_SCHEDULER",
+        ("WarmupMultiStepLR", LrSchedulerKind.WarmupMultiStep), ("WarmupCosineLR", LrSchedulerKind.WarmupCosine));
+
     public static SolverOptions From(MaskRcnnConfig cfg)
     {
         var s = cfg.Solver;
@@ -35,18 +43,8 @@ public sealed record SolverOptions
             Steps = s.Steps.ToArray(),
             WarmupFactor = s.WarmupFactor,
             WarmupIters = s.WarmupIters,
-            WarmupMethod = s.WarmupMethod switch
-            {
-                "constant" => WarmupMethod.Constant,
-                "linear" => WarmupMethod.Linear,
-                var other => throw new ConfigException($"SOLVER.WARMUP_METHOD: unknown value '{other}'; expected constant or linear"),
-            },
-            Scheduler = s.LrScheduler switch
-            {
-                "WarmupMultiStepLR" => LrSchedulerKind.WarmupMultiStep,
-                "WarmupCosineLR" => LrSchedulerKind.WarmupCosine,
-                var other => throw new ConfigException($"SOLVER.LR_SCHEDULER: unknown value '{other}'; expected WarmupMultiStepLR or WarmupCosineLR"),
-            },
+            WarmupMethod = WarmupMethods.Get(s.WarmupMethod),
+            Scheduler = LrSchedulers.Get(s.LrScheduler),
             MaxIter = s.MaxIter,
             ClipGradientsNorm = s.ClipGradientsNorm,
         };

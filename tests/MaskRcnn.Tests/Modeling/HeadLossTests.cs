@@ -1,6 +1,7 @@
 using MaskRcnn.Config;
 using MaskRcnn.Layers;
 using MaskRcnn.Modeling;
+using MaskRcnn.Modeling.MetaArch;
 using MaskRcnn.Modeling.RoiHeads;
 using MaskRcnn.Modeling.RoiHeads.Box;
 using MaskRcnn.Modeling.RoiHeads.Mask;
@@ -83,7 +84,7 @@ public class ModelBuilderTests
     {
         var cfg = ConfigLoader.Load(Reference(file), ["MODEL.DEVICE", "cpu", "MODEL.RPN.PRE_NMS_TOP_N_TEST", "100", "MODEL.RPN.POST_NMS_TOP_N_TEST", "50",
             "MODEL.RPN.FPN_POST_NMS_TOP_N_TEST", "50"]);
-        var model = ModelBuilder.Build(cfg);
+        var model = Assert.IsType<GeneralizedRcnn>(ModelBuilder.Build(cfg));
         model.eval();
         using var _ = torch.no_grad();
         var images = ImageList.FromImages([torch.randn(3, 96, 128, generator: new Generator(1))], cfg.DataLoader.SizeDivisibility);

@@ -26,7 +26,7 @@ public class TorchvisionModelParityTests : IClassFixture<TorchvisionModelParityT
         public Run()
         {
             var cfg = ConfigLoader.Load(Path.Combine(TestPaths.RepoRoot, "configs", "torchvision", "maskrcnn_resnet50_fpn.yaml"), ["MODEL.DEVICE", "cpu"]);
-            var model = ModelBuilder.Build(cfg);
+            var model = Assert.IsType<GeneralizedRcnn>(ModelBuilder.Build(cfg));
             using (torch.no_grad())
                 foreach (var (name, tensor) in model.state_dict())
                 {

@@ -82,6 +82,17 @@ public class LrScheduleTests
     }
 
     [Fact]
+    public void TheSolverRegistriesHoldExactlyTheValuesValidationAccepts()
+    {
+        foreach (var (key, names) in new[] { (SolverOptions.WarmupMethods.Key, SolverOptions.WarmupMethods.Names), (SolverOptions.LrSchedulers.Key, SolverOptions.LrSchedulers.Names) })
+            Assert.Equal(ConfigSupport.SupportedValues(key).Order(), names.Order());
+        var cfg = new MaskRcnnConfig();
+        cfg.Solver.WarmupMethod = "linar"; // past validation: set in code
+        Assert.Equal("SOLVER.WARMUP_METHOD: unknown value 'linar' (did you mean 'linear'?); registered: constant, linear",
+            Assert.Throws<ConfigException>(() => SolverOptions.From(cfg)).Message);
+    }
+
+    [Fact]
     public void ConfigRejectsUnknownSchedulerAndNegativeClipping()
     {
         Assert.Contains("did you mean 'WarmupCosineLR'",

@@ -12,31 +12,25 @@ public static class BackboneFactory
 {
     /// <param name="frozenBatchNormEps">eps of the frozen batch norms; null: 0 as maskrcnn-benchmark for its ResNets,
     /// 1e-5 for R-18/34, whose only weights are torchvision's.</param>
-    delegate BackboneNetwork Builder(MaskRcnnConfig cfg, double? frozenBatchNormEps);
+    public delegate BackboneNetwork Builder(MaskRcnnConfig cfg, double? frozenBatchNormEps);
 
-    static readonly IReadOnlyDictionary<string, Builder> Builders = new Dictionary<string, Builder>
-    {
-        ["R-50-C4"] = (cfg, eps) => ResNet(cfg, ResNetLayout.R50, stageCount: 3, fpn: false, eps),
-        ["R-50-C5"] = (cfg, eps) => ResNet(cfg, ResNetLayout.R50, stageCount: 4, fpn: false, eps),
-        ["R-101-C4"] = (cfg, eps) => ResNet(cfg, ResNetLayout.R101, stageCount: 3, fpn: false, eps),
-        ["R-101-C5"] = (cfg, eps) => ResNet(cfg, ResNetLayout.R101, stageCount: 4, fpn: false, eps),
-        ["R-50-FPN"] = (cfg, eps) => ResNet(cfg, ResNetLayout.R50, stageCount: 4, fpn: true, eps),
-        ["R-101-FPN"] = (cfg, eps) => ResNet(cfg, ResNetLayout.R101, stageCount: 4, fpn: true, eps),
-        ["R-152-FPN"] = (cfg, eps) => ResNet(cfg, ResNetLayout.R152, stageCount: 4, fpn: true, eps),
-        ["R-18-FPN"] = (cfg, eps) => ResNet(cfg, ResNetLayout.R18, stageCount: 4, fpn: true, eps ?? NormLayers.TorchvisionEps),
-        ["R-34-FPN"] = (cfg, eps) => ResNet(cfg, ResNetLayout.R34, stageCount: 4, fpn: true, eps ?? NormLayers.TorchvisionEps),
-        ["VGG-16-C5"] = (cfg, _) => Vgg16(cfg),
-    };
+    /// <summary>The bodies by MODEL.BACKBONE.CONV_BODY name.</summary>
+    public static readonly Registry<Builder> Bodies = new("MODEL.BACKBONE.CONV_BODY",
+        ("R-50-C4", (cfg, eps) => ResNet(cfg, ResNetLayout.R50, stageCount: 3, fpn: false, eps)),
+        ("R-50-C5", (cfg, eps) => ResNet(cfg, ResNetLayout.R50, stageCount: 4, fpn: false, eps)),
+        ("R-101-C4", (cfg, eps) => ResNet(cfg, ResNetLayout.R101, stageCount: 3, fpn: false, eps)),
+        ("R-101-C5", (cfg, eps) => ResNet(cfg, ResNetLayout.R101, stageCount: 4, fpn: false, eps)),
+        ("R-50-FPN", (cfg, eps) => ResNet(cfg, ResNetLayout.R50, stageCount: 4, fpn: true, eps)),
+        ("R-101-FPN", (cfg, eps) => ResNet(cfg, ResNetLayout.R101, stageCount: 4, fpn: true, eps)),
+        ("R-152-FPN", (cfg, eps) => ResNet(cfg, ResNetLayout.R152, stageCount: 4, fpn: true, eps)),
+        ("R-18-FPN", (cfg, eps) => ResNet(cfg, ResNetLayout.R18, stageCount: 4, fpn: true, eps ?? NormLayers.TorchvisionEps)),
+        ("R-34-FPN", (cfg, eps) => ResNet(cfg, ResNetLayout.R34, stageCount: 4, fpn: true, eps ?? NormLayers.TorchvisionEps)),
+        ("VGG-16-C5", (cfg, _) => Vgg16(cfg)));
 
-    public static IReadOnlyCollection<string> Names => (IReadOnlyCollection<string>)Builders.Keys;
+    public static IReadOnlyList<string> Names => Bodies.Names;
 
-    public static BackboneNetwork Build(MaskRcnnConfig cfg, double? frozenBatchNormEps = null)
-    {
-        var name = cfg.Model.Backbone.ConvBody;
-        if (!Builders.TryGetValue(name, out var build))
-            throw new ConfigException($"MODEL.BACKBONE.CONV_BODY: unknown backbone '{name}'; expected one of {string.Join(", ", Builders.Keys)}");
-        return build(cfg, frozenBatchNormEps);
-    }
+    public static BackboneNetwork Build(MaskRcnnConfig cfg, double? frozenBatchNormEps = null) =>
+        Bodies.Get(cfg.Model.Backbone.ConvBody)(cfg, frozenBatchNormEps);
 
     static BackboneNetwork ResNet(MaskRcnnConfig cfg, ResNetLayout layout, int stageCount, bool fpn, double? eps)
     {
@@ -53,8 +47,8 @@ public static class BackboneFactory
             CheckOutChannels(cfg, body.OutChannels[^1]);
             return new BackboneNetwork(body, null);
         }
-        var pyramid = new FeaturePyramidNetwork(body.OutChannels, outChannels,
-            cfg.Model.Fpn.UseGn ? GroupNormFactory.From(cfg) : null, cfg.Model.Fpn.UseRelu, new LastLevelMaxPool());
+        var top = FpnTopBlocks.Build(FpnTopBlocks.MaxPool, cfg, body.OutChannels[^1], outChannels);
+        var pyramid = new FeaturePyramidNetwork(body.OutChannels, outChannels, cfg.Model.Fpn.UseGn ? GroupNormFactory.From(cfg) : null, cfg.Model.Fpn.UseRelu, top);
         return new BackboneNetwork(body, pyramid);
     }
 

@@ -17,21 +17,22 @@ public static class NormLayers
 
     public static NormLayerFactory GroupNorm(GroupNormFactory groupNorm) => channels => groupNorm.Create(channels);
 
-    /// <summary>The norm of MODEL.RESNETS.TRANS_FUNC (BottleneckWithFixedBatchNorm, BottleneckWithGN).</summary>
-    public static NormLayerFactory ForBlocks(MaskRcnnConfig cfg, double frozenBatchNormEps) =>
-        cfg.Model.ResNets.TransFunc switch
-        {
-            "BottleneckWithFixedBatchNorm" => FrozenBatchNorm(frozenBatchNormEps),
-            "BottleneckWithGN" => GroupNorm(GroupNormFactory.From(cfg)),
-            var other => throw new ConfigException($"MODEL.RESNETS.TRANS_FUNC: unknown value '{other}'; expected BottleneckWithFixedBatchNorm or BottleneckWithGN"),
-        };
+    /// <summary>Makes the norm a ResNet part uses, given the eps of frozen batch norms.</summary>
+    public delegate NormLayerFactory Builder(MaskRcnnConfig cfg, double frozenBatchNormEps);
 
-    /// <summary>The norm of MODEL.RESNETS.STEM_FUNC (StemWithFixedBatchNorm, StemWithGN).</summary>
+    /// <summary>The norms of the residual blocks, by MODEL.RESNETS.TRANS_FUNC.</summary>
+    public static readonly Registry<Builder> Blocks = new("MODEL.RESNETS.TRANS_FUNC",
+        ("BottleneckWithFixedBatchNorm", (_, eps) => FrozenBatchNorm(eps)),
+        ("BottleneckWithGN", (cfg, _) => GroupNorm(GroupNormFactory.From(cfg))));
+
+    /// <summary>The norms of the stem, by MODEL.RESNETS.STEM_FUNC.</summary>
+    public static readonly Registry<Builder> Stems = new("MODEL.RESNETS.STEM_FUNC",
+        ("StemWithFixedBatchNorm", (_, eps) => FrozenBatchNorm(eps)),
+        ("StemWithGN", (cfg, _) => GroupNorm(GroupNormFactory.From(cfg))));
+
+    public static NormLayerFactory ForBlocks(MaskRcnnConfig cfg, double frozenBatchNormEps) =>
+        Blocks.Get(cfg.Model.ResNets.TransFunc)(cfg, frozenBatchNormEps);
+
     public static NormLayerFactory ForStem(MaskRcnnConfig cfg, double frozenBatchNormEps) =>
-        cfg.Model.ResNets.StemFunc switch
-        {
-            "StemWithFixedBatchNorm" => FrozenBatchNorm(frozenBatchNormEps),
-            "StemWithGN" => GroupNorm(GroupNormFactory.From(cfg)),
-            var other => throw new ConfigException($"MODEL.RESNETS.STEM_FUNC: unknown value '{other}'; expected StemWithFixedBatchNorm or StemWithGN"),
-        };
+        Stems.Get(cfg.Model.ResNets.StemFunc)(cfg, frozenBatchNormEps);
 }

@@ -1,3 +1,5 @@
+using MaskRcnn.Checkpoint;
+using MaskRcnn.Modeling.Postprocessing;
 using MaskRcnn.Modeling.Rpn;
 using MaskRcnn.Structures;
 using TorchSharp;
@@ -6,18 +8,20 @@ using static TorchSharp.torch;
 namespace MaskRcnn.Modeling.MetaArch;
 
 /// <summary>
-/// maskrcnn-benchmark's GeneralizedRCNN: backbone → RPN → RoI heads. Training returns the losses; inference
-/// returns detections per image in the coordinates of the (resized) network input, with "scores", "labels" and,
-/// for Mask R-CNN, "mask" probabilities (see <see cref="Postprocessing.DetectionsToImage"/> for original-image results).
+/// maskrcnn-benchmark's GeneralizedRCNN: backbone → RPN → RoI heads. <see cref="Forward"/> returns the losses in
+/// training, and at inference detections per image in the coordinates of the (resized) network input, with "scores",
+/// "labels" and, for Mask R-CNN, "mask" probabilities; <see cref="Detect"/> maps them to the original images.
 /// With <c>RPN_ONLY</c> the proposals are the detections.
 /// </summary>
-public sealed class GeneralizedRcnn : nn.Module
+public sealed class GeneralizedRcnn : Detector
 {
     readonly nn.Module<Tensor, Tensor[]> backbone;
     readonly RegionProposalNetwork rpn;
     readonly RoiHeads.RoiHeads? roiHeads;
+    readonly DetectionsToImage toImage = new(maskThreshold: 0.5);
 
-    public GeneralizedRcnn(nn.Module<Tensor, Tensor[]> backbone, RegionProposalNetwork rpn, RoiHeads.RoiHeads? roiHeads) : base(nameof(GeneralizedRcnn))
+    public GeneralizedRcnn(nn.Module<Tensor, Tensor[]> backbone, RegionProposalNetwork rpn, RoiHeads.RoiHeads? roiHeads, int numClasses)
+        : base(nameof(GeneralizedRcnn), numClasses)
     {
         this.backbone = backbone;
         this.rpn = rpn;
@@ -31,13 +35,10 @@ public sealed class GeneralizedRcnn : nn.Module
     /// every module-typed field or property under its C# name.</summary>
     protected override void RegisterComponents() { }
 
-    public bool HasMasks => roiHeads?.HasMasks ?? false;
+    public override bool HasMasks => roiHeads?.HasMasks ?? false;
 
     public nn.Module<Tensor, Tensor[]> Backbone => backbone;
     public RegionProposalNetwork Rpn => rpn;
-
-    /// <summary>The generator used for training samples (RPN and RoI sampling); null uses torch's global one.</summary>
-    public Generator? SamplingGenerator { get; set; }
 
     public (List<BoxList> Detections, Dictionary<string, Tensor> Losses) Forward(ImageList images, IReadOnlyList<BoxList>? targets = null)
     {
@@ -50,14 +51,17 @@ public sealed class GeneralizedRcnn : nn.Module
         return (detections, losses);
     }
 
-    /// <summary>Eval mode with the frozen batch norms folded into their convolutions (call again after loading weights;
-    /// <c>train()</c> and moving the model drop the folded copy).</summary>
-    public GeneralizedRcnn PrepareForInference()
+    public override Dictionary<string, Tensor> Losses(ImageList images, IReadOnlyList<BoxList> targets) => Forward(images, targets).Losses;
+
+    public override List<BoxList> Detect(ImageList images, IReadOnlyList<ImageSize> originalSizes)
     {
-        eval();
-        MaskRcnn.Modeling.Backbone.IInferenceFusable.Apply(this, fuse: true);
-        return this;
+        if (images.Count != originalSizes.Count)
+            throw new ArgumentException($"{images.Count} images but {originalSizes.Count} original sizes", nameof(originalSizes));
+        var (detections, _) = Forward(images);
+        return detections.Select((d, i) => toImage.Apply(d, originalSizes[i])).ToList();
     }
+
+    public override bool IsClassSpecific(string weightName) => MaskRcnnBenchmarkNames.IsClassSpecific(weightName);
 
     /// <summary>The backbone's feature maps alone (for tests and tools).</summary>
     public Tensor[] Features(Tensor images) => backbone.forward(images);

@@ -12,5 +12,5 @@ public sealed record RoiHeadsOptions(
         cfg.Model.RoiHeads.FgIouThreshold, cfg.Model.RoiHeads.BgIouThreshold, cfg.Model.RoiHeads.BatchSizePerImage,
         cfg.Model.RoiHeads.PositiveFraction, cfg.Model.RoiHeads.BboxRegWeights, cfg.Model.RoiHeads.ScoreThresh, cfg.Model.RoiHeads.Nms,
         cfg.Model.RoiHeads.DetectionsPerImg, cfg.Model.RoiHeads.MinSize, cfg.Model.ClsAgnosticBboxReg, cfg.Model.RoiBoxHead.SmoothL1Beta,
-        cfg.Model.RoiBoxHead.NumClasses);
+        cfg.Model.NumClasses);
 }

@@ -58,7 +58,8 @@ public sealed class BackboneFactoryTests
     public void UnknownConvBodyNamesTheKey()
     {
         var e = Assert.Throws<ConfigException>(() => BackboneFactory.Build(Config("R-51-FPN", 256)));
-        Assert.StartsWith("MODEL.BACKBONE.CONV_BODY: unknown backbone 'R-51-FPN'", e.Message);
+        Assert.Equal("MODEL.BACKBONE.CONV_BODY: unknown value 'R-51-FPN' (did you mean 'R-50-FPN'?); registered: R-50-C4, R-50-C5, R-101-C4, " +
+                     "R-101-C5, R-50-FPN, R-101-FPN, R-152-FPN, R-18-FPN, R-34-FPN, VGG-16-C5", e.Message);
     }
 
     [Fact]

@@ -1,0 +1,29 @@
+using MaskRcnn.Config;
+using MaskRcnn.Modeling.Backbone;
+
+namespace MaskRcnn.Modeling.RoiHeads.Box;
+
+/// <summary>The box heads' feature extractors by MODEL.ROI_BOX_HEAD.FEATURE_EXTRACTOR name.</summary>
+public static class BoxFeatureExtractors
+{
+    /// <param name="inChannels">channels of the backbone's feature maps</param>
+    /// <param name="frozenBatchNormEps">as for <see cref="BackboneFactory.Build"/> (the C4 head is the ResNet's conv5)</param>
+    public delegate BoxFeatureExtractor Builder(MaskRcnnConfig cfg, int inChannels, double? frozenBatchNormEps);
+
+    public static readonly Registry<Builder> Registry = new("MODEL.ROI_BOX_HEAD.FEATURE_EXTRACTOR",
+        ("ResNet50Conv5ROIFeatureExtractor", (cfg, _, eps) => ResNetConv5(cfg, eps)),
+        ("FPN2MLPFeatureExtractor", (cfg, inChannels, _) => Fpn2Mlp(cfg, inChannels)));
+
+    static Fpn2MlpFeatureExtractor Fpn2Mlp(MaskRcnnConfig cfg, int inChannels)
+    {
+        var b = cfg.Model.RoiBoxHead;
+        return new Fpn2MlpFeatureExtractor(inChannels, b.PoolerResolution, b.PoolerScales, b.PoolerSamplingRatio, b.MlpHeadDim);
+    }
+
+    static ResNetConv5FeatureExtractor ResNetConv5(MaskRcnnConfig cfg, double? eps)
+    {
+        var head = eps is { } e ? ResNetHead.From(cfg, e) : ResNetHead.From(cfg);
+        var b = cfg.Model.RoiBoxHead;
+        return new ResNetConv5FeatureExtractor(head, head.OutChannels, b.PoolerResolution, b.PoolerScales[0], b.PoolerSamplingRatio);
+    }
+}
