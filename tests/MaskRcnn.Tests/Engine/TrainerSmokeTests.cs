@@ -3,6 +3,7 @@ using MaskRcnn.Cli;
 using MaskRcnn.Config;
 using MaskRcnn.Data.Shapes;
 using MaskRcnn.Engine;
+using MaskRcnn.Tests.Engine.Events;
 using TorchSharp;
 
 namespace MaskRcnn.Tests.Engine;
@@ -97,6 +98,27 @@ public class TrainerSmokeTests : IClassFixture<TrainerSmokeTests.TinyShapes>
         var resumed = Train(Config(run.Path, 2));
         Assert.Equal(2, resumed.Iteration);
         Assert.False(resumed.Interrupted);
+    }
+
+    [Fact]
+    public void OtherWritersReplaceTheDefaultOnesWithoutChangingTheTraining()
+    {
+        using var run = new TempDir();
+        var recorder = new RecordingWriter();
+        var console = new StringWriter();
+        var result = new Trainer(Config(run.Path, 3), new TrainingOptions(LogPeriod: 2), console, _ => [recorder]).Run();
+        Assert.Equal(3, result.Iteration);
+        Assert.True(File.Exists(Path.Combine(run.Path, "model_final.safetensors")));
+        Assert.Equal([(1L, false), (2L, true), (3L, true)], recorder.Written.Select(w => (w.Iteration, w.Logged)));
+        Assert.All(recorder.Written, w => Assert.True(double.IsFinite(w.Loss)));
+        Assert.Equal(1, recorder.Finished);
+        Assert.Equal(1, recorder.Disposed);
+        // As a distributed run's other processes: no metrics.jsonl, event file, loss.png or progress line; the run's notes stay.
+        Assert.False(File.Exists(Path.Combine(run.Path, "metrics.jsonl")));
+        Assert.Empty(Directory.GetFiles(run.Path, "events.out.tfevents*", SearchOption.AllDirectories));
+        Assert.False(File.Exists(Path.Combine(run.Path, "loss.png")));
+        Assert.DoesNotContain("iter ", console.ToString());
+        Assert.Contains("done: 3 iterations", console.ToString());
     }
 
     [Fact]
