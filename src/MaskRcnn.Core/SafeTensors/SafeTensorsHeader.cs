@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Text.Json;
 using System.Text.Unicode;
 
-namespace MaskRcnn.Checkpoint;
+namespace MaskRcnn.SafeTensors;
 
 /// <summary>
 /// The parsed and checked header of a safetensors file: every tensor's dtype, shape and byte range, and the

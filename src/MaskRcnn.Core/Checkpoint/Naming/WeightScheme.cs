@@ -1,4 +1,4 @@
-namespace MaskRcnn.Checkpoint;
+namespace MaskRcnn.Checkpoint.Naming;
 
 /// <summary>Whose parameter names a weight file uses.</summary>
 public enum WeightScheme

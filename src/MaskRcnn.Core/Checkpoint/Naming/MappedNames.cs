@@ -1,4 +1,4 @@
-namespace MaskRcnn.Checkpoint;
+namespace MaskRcnn.Checkpoint.Naming;
 
 /// <summary>
 /// A weight file's names mapped to ours, before any tensor is read: the scheme they were read in, what became of each
@@ -16,7 +16,7 @@ public sealed class MappedNames
     public IReadOnlyDictionary<string, string> SourceOf { get; }
 
     /// <summary>Maps <paramref name="names"/> (the scheme detected unless given). For our own checkpoints the <c>extra/</c>
-    /// entries are not model weights and are ignored (<see cref="CheckpointFile"/> reads them). Two names mapping to one
+    /// entries are not model weights and are ignored (the checkpoint reader takes them). Two names mapping to one
     /// is an error naming both.</summary>
     public static MappedNames Of(string path, IReadOnlyCollection<string> names, IReadOnlyDictionary<string, string> metadata, WeightScheme? scheme = null)
     {

@@ -5,7 +5,7 @@ using MaskRcnn.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MaskRcnn.Checkpoint;
+namespace MaskRcnn.SafeTensors;
 
 /// <summary>
 /// Writes safetensors files laid out as the reference implementation lays them out: tensors ordered by

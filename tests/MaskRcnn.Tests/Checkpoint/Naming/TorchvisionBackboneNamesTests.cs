@@ -1,6 +1,6 @@
-using MaskRcnn.Checkpoint;
+using MaskRcnn.Checkpoint.Naming;
 
-namespace MaskRcnn.Tests.Checkpoint;
+namespace MaskRcnn.Tests.Checkpoint.Naming;
 
 public sealed class TorchvisionBackboneNamesTests
 {

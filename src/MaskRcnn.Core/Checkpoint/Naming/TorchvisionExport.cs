@@ -1,7 +1,8 @@
+using MaskRcnn.SafeTensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MaskRcnn.Checkpoint;
+namespace MaskRcnn.Checkpoint.Naming;
 
 /// <summary>
 /// Our weights under torchvision 0.14's names, for <c>maskrcnn_resnet50_fpn().load_state_dict(...)</c> in Python.

@@ -1,4 +1,4 @@
-namespace MaskRcnn.Checkpoint;
+namespace MaskRcnn.Checkpoint.Naming;
 
 public enum NameMappingKind
 {

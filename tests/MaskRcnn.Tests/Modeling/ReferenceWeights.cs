@@ -2,7 +2,7 @@ using System.Text;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MaskRcnn.Checkpoint;
+namespace MaskRcnn.Tests.Modeling;
 
 /// <summary>
 /// Deterministic stand-in weights, computed the same way by scripts/reference_weights.py, so that parity tests and

@@ -1,4 +1,4 @@
-namespace MaskRcnn.Checkpoint;
+namespace MaskRcnn.Checkpoint.Naming;
 
 /// <summary>
 /// torchvision's Mask R-CNN / Faster R-CNN R-50-FPN names ↔ ours (maskrcnn-benchmark's). Both torchvision 0.14's

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace MaskRcnn.Checkpoint;
+namespace MaskRcnn.Checkpoint.Naming;
 
 /// <summary>
 /// torchvision backbone tensor names → ours (maskrcnn-benchmark's). Detection backbones

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace MaskRcnn.Checkpoint;
+namespace MaskRcnn.Checkpoint.Naming;
 
 /// <summary>
 /// maskrcnn-benchmark's names are ours. Its checkpoints may carry DataParallel's <c>module.</c> prefix and the

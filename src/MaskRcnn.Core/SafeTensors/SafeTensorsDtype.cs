@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace MaskRcnn.Checkpoint;
+namespace MaskRcnn.SafeTensors;
 
 /// <summary>The safetensors element types this tool reads and writes, and their TorchSharp counterparts.</summary>
 public static class SafeTensorsDtype

@@ -1,9 +1,10 @@
-namespace MaskRcnn.Checkpoint;
+namespace MaskRcnn.Checkpoint.Naming;
 
 /// <summary>
 /// The metadata that marks a safetensors file as this tool's checkpoint. Model tensors keep their bare names
 /// (maskrcnn-benchmark's); anything else saved with them (optimizer, scheduler, RNG state) is named
-/// <c>extra/NAME</c>, tensors and metadata alike, which no parameter name can be.
+/// <c>extra/NAME</c>, tensors and metadata alike, which no parameter name can be. It sits with the naming schemes
+/// because it defines the <see cref="WeightScheme.MaskRcnn"/> scheme: detecting and mapping names read it.
 /// </summary>
 public static class CheckpointFormat
 {

@@ -1,6 +1,7 @@
+using MaskRcnn.SafeTensors;
 using static TorchSharp.torch;
 
-namespace MaskRcnn.Checkpoint;
+namespace MaskRcnn.Checkpoint.Naming;
 
 /// <summary>Renames a state dict from a scheme to ours, recording what happened to every name.</summary>
 public static class WeightNameConverter

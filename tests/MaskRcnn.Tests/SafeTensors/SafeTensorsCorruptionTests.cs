@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 using System.Text;
-using MaskRcnn.Checkpoint;
+using MaskRcnn.SafeTensors;
 using TorchSharp;
 
-namespace MaskRcnn.Tests.Checkpoint;
+namespace MaskRcnn.Tests.SafeTensors;
 
 /// <summary>Broken files are refused with one line naming the file and, where there is one, the tensor.</summary>
 public class SafeTensorsCorruptionTests

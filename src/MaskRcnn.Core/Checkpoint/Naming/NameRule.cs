@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace MaskRcnn.Checkpoint;
+namespace MaskRcnn.Checkpoint.Naming;
 
 /// <summary>One rename: a whole-name pattern and how to build the new name from its groups.</summary>
 sealed record NameRule(Regex Pattern, Func<Match, string> Target)

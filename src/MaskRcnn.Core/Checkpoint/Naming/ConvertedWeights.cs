@@ -1,4 +1,6 @@
-namespace MaskRcnn.Checkpoint;
+using MaskRcnn.SafeTensors;
+
+namespace MaskRcnn.Checkpoint.Naming;
 
 /// <summary>A weight file's tensors under our names, with what became of each of the file's names.</summary>
 public sealed class ConvertedWeights(string source, WeightScheme scheme, StateDict weights, IReadOnlyList<NameMapping> mappings) : IDisposable

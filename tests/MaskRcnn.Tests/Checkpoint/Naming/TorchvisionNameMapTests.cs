@@ -1,7 +1,7 @@
 using System.Text.Json;
-using MaskRcnn.Checkpoint;
+using MaskRcnn.Checkpoint.Naming;
 
-namespace MaskRcnn.Tests.Checkpoint;
+namespace MaskRcnn.Tests.Checkpoint.Naming;
 
 /// <summary>
 /// The torchvision map over every name of torchvision 0.14's R-50-FPN Mask R-CNN and Faster R-CNN state dicts
@@ -65,7 +65,7 @@ public class TorchvisionNameMapTests
         var mapped = new Dictionary<string, string>();
         foreach (var (name, shape) in torchvision)
         {
-            var mapping = MaskRcnn.Checkpoint.TorchvisionNames.ToOurs(name);
+            var mapping = MaskRcnn.Checkpoint.Naming.TorchvisionNames.ToOurs(name);
             if (mapping.Kind == NameMappingKind.Ignored)
             {
                 Assert.EndsWith(".num_batches_tracked", name);
@@ -86,9 +86,9 @@ public class TorchvisionNameMapTests
     {
         var torchvision = TorchvisionNames("maskrcnn_resnet50_fpn").Select(t => t.Name).Where(n => !n.EndsWith(".num_batches_tracked", StringComparison.Ordinal)).ToList();
         foreach (var name in torchvision)
-            Assert.Equal(name, MaskRcnn.Checkpoint.TorchvisionNames.FromOurs(MaskRcnn.Checkpoint.TorchvisionNames.ToOurs(name).Target!));
+            Assert.Equal(name, MaskRcnn.Checkpoint.Naming.TorchvisionNames.FromOurs(MaskRcnn.Checkpoint.Naming.TorchvisionNames.ToOurs(name).Target!));
         // ...including every counter, beside each BatchNorm's running_var.
-        var counters = torchvision.Select(MaskRcnn.Checkpoint.TorchvisionNames.BatchNormCounterBeside).OfType<string>();
+        var counters = torchvision.Select(MaskRcnn.Checkpoint.Naming.TorchvisionNames.BatchNormCounterBeside).OfType<string>();
         Assert.Equal(TorchvisionNames("maskrcnn_resnet50_fpn").Select(t => t.Name).Where(n => n.EndsWith(".num_batches_tracked", StringComparison.Ordinal)).Order(),
             counters.Order());
     }
@@ -102,7 +102,7 @@ public class TorchvisionNameMapTests
     [InlineData("roi_heads.mask_head.mask_fcn4.bias", "roi_heads.mask.feature_extractor.mask_fcn4.bias")]
     [InlineData("backbone.fpn.extra_blocks.p6.weight", "backbone.fpn.top_blocks.p6.weight")]
     public void OlderTorchvisionNamesMapToo(string torchvision, string ours) =>
-        Assert.Equal(ours, MaskRcnn.Checkpoint.TorchvisionNames.ToOurs(torchvision).Target);
+        Assert.Equal(ours, MaskRcnn.Checkpoint.Naming.TorchvisionNames.ToOurs(torchvision).Target);
 
     [Theory]
     [InlineData("rpn.head.conv.1.0.weight")]                 // maskrcnn_resnet50_fpn_v2: two RPN convs
@@ -112,14 +112,14 @@ public class TorchvisionNameMapTests
     [InlineData("backbone.body.layer1.0.conv4.weight")]
     [InlineData("roi_heads.mask_head.mask_fcn0.weight")]
     public void NamesOutsideTheR50FpnModelAreUnknown(string name) =>
-        Assert.Equal(NameMappingKind.Unknown, MaskRcnn.Checkpoint.TorchvisionNames.ToOurs(name).Kind);
+        Assert.Equal(NameMappingKind.Unknown, MaskRcnn.Checkpoint.Naming.TorchvisionNames.ToOurs(name).Kind);
 
     [Theory]
     [InlineData("backbone.fpn.fpn_inner1.0.weight")]         // GroupNorm FPN
     [InlineData("roi_heads.box.feature_extractor.head.layer4.0.conv1.weight")] // C4 head
     [InlineData("rpn.anchor_generator.cell_anchors.0")]
     public void OurNamesWithoutATorchvisionCounterpartDoNotExport(string name) =>
-        Assert.Null(MaskRcnn.Checkpoint.TorchvisionNames.FromOurs(name));
+        Assert.Null(MaskRcnn.Checkpoint.Naming.TorchvisionNames.FromOurs(name));
 
     [Fact]
     public void MaskRcnnBenchmarkNamesLoseTheDataParallelPrefixAndTheAnchors()

@@ -3,7 +3,7 @@ using Microsoft.Win32.SafeHandles;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MaskRcnn.Checkpoint;
+namespace MaskRcnn.SafeTensors;
 
 /// <summary>
 /// An open safetensors file: the checked header, and tensors read on demand straight from the file into

@@ -1,7 +1,7 @@
 using System.Collections;
 using static TorchSharp.torch;
 
-namespace MaskRcnn.Checkpoint;
+namespace MaskRcnn.SafeTensors;
 
 /// <summary>
 /// Named tensors in insertion order plus string metadata: the content of a weight file. Owns its tensors

@@ -1,4 +1,4 @@
-namespace MaskRcnn.Checkpoint;
+namespace MaskRcnn.Checkpoint.Naming;
 
 /// <summary>Tells from a file's names (and metadata) whose naming it uses.</summary>
 public static class WeightSchemeDetector

@@ -1,11 +1,11 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
-using MaskRcnn.Checkpoint;
+using MaskRcnn.SafeTensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MaskRcnn.Tests.Checkpoint;
+namespace MaskRcnn.Tests.SafeTensors;
 
 public class SafeTensorsRoundTripTests
 {

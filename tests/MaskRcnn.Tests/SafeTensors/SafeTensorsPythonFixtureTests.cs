@@ -1,8 +1,8 @@
 using System.Text.Json;
-using MaskRcnn.Checkpoint;
+using MaskRcnn.SafeTensors;
 using static TorchSharp.torch;
 
-namespace MaskRcnn.Tests.Checkpoint;
+namespace MaskRcnn.Tests.SafeTensors;
 
 /// <summary>Files written by scripts/pth_to_safetensors.py's writer (scripts/make_checkpoint_fixtures.py), read back.</summary>
 public class SafeTensorsPythonFixtureTests
