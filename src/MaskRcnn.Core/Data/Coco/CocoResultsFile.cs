@@ -1,8 +1,7 @@
 using System.Text.Json;
-using MaskRcnn.Data.Coco;
 using MaskRcnn.Structures;
 
-namespace MaskRcnn.Evaluation;
+namespace MaskRcnn.Data.Coco;
 
 /// <summary>
 /// Reads and writes COCO results files: a JSON list of <c>{"image_id", "category_id", "bbox": [x, y, w, h],

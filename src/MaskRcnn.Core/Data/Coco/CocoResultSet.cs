@@ -1,4 +1,4 @@
-namespace MaskRcnn.Evaluation;
+namespace MaskRcnn.Data.Coco;
 
 /// <summary>
 /// Detections read from a results file (or made in memory), in file order. <see cref="AreaFromBox"/> says how

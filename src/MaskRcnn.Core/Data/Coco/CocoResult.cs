@@ -1,6 +1,6 @@
 using MaskRcnn.Structures;
 
-namespace MaskRcnn.Evaluation;
+namespace MaskRcnn.Data.Coco;
 
 /// <summary>
 /// One detection in COCO's results format: the image and (original) category it belongs to, its box as
