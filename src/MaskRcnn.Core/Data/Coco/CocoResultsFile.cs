@@ -19,22 +19,11 @@ public static class CocoResultsFile
         if (directory is not null) Directory.CreateDirectory(directory);
         AtomicFile.Write(path, stream =>
         {
-            using var json = new Utf8JsonWriter(stream);
-            json.WriteStartArray();
-            foreach (var r in results) WriteEntry(json, r, includeBoxes);
-            json.WriteEndArray();
+            using var coco = new CocoWriter(stream);
+            coco.StartResults();
+            foreach (var r in results) coco.Result(r, includeBoxes);
+            coco.EndList();
         });
-    }
-
-    static void WriteEntry(Utf8JsonWriter json, CocoResult r, bool includeBoxes)
-    {
-        json.WriteStartObject();
-        json.WriteNumber("image_id", r.ImageId);
-        json.WriteNumber("category_id", r.CategoryId);
-        if (includeBoxes || r.Segmentation is null) CocoJson.WriteBbox(json, r.Bbox);
-        json.WriteNumber("score", r.Score);
-        if (r.Segmentation is { } rle) CocoJson.WriteRle(json, rle);
-        json.WriteEndObject();
     }
 
     /// <summary>Reads a results file for evaluation against <paramref name="groundTruth"/>.</summary>
