@@ -4,7 +4,7 @@
 Usage: /usr/bin/python3 scripts/make_model_fixture.py [OUT]   # default tests/MaskRcnn.Tests/Fixtures/model/torchvision_maskrcnn_r50_fpn.json
 
 No weights are stored: every state-dict tensor is filled by the rule of scripts/reference_weights.py, which the
-C# tests compute too (src/MaskRcnn.Core/Checkpoint/ReferenceWeights.cs). The image is that rule's u in [0, 1)
+C# tests compute too (tests/MaskRcnn.Tests/Modeling/ReferenceWeights.cs). The image is that rule's u in [0, 1)
 for the key "image". Stored: the backbone/FPN features (two channels of each level in full, and every
 channel's mean), the RPN proposals, and the detections with their 28x28 mask probabilities.
 """

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using MaskRcnn.Checkpoint;
+using MaskRcnn.Checkpoint.Naming;
 using MaskRcnn.Config;
 
 namespace MaskRcnn.Cli;

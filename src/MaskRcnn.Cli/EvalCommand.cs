@@ -1,6 +1,5 @@
 using System.CommandLine;
 using MaskRcnn.Config;
-using MaskRcnn.Data.Coco;
 using MaskRcnn.Engine;
 using MaskRcnn.Evaluation;
 using MaskRcnn.Inference;

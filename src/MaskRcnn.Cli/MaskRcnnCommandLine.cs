@@ -1,8 +1,9 @@
 using System.CommandLine;
-using MaskRcnn.Checkpoint;
+using MaskRcnn.Checkpoint.Naming;
 using MaskRcnn.Config;
 using MaskRcnn.Data;
 using MaskRcnn.Data.Coco;
+using MaskRcnn.SafeTensors;
 
 namespace MaskRcnn.Cli;
 

@@ -1,8 +1,9 @@
-using MaskRcnn.Checkpoint;
+using MaskRcnn.Checkpoint.Naming;
 using MaskRcnn.Config;
 using MaskRcnn.Modeling;
 using MaskRcnn.Modeling.MetaArch;
 using MaskRcnn.Structures;
+using MaskRcnn.Tests.Modeling;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Reflection;
+using MaskRcnn.Checkpoint.Naming;
+using MaskRcnn.SafeTensors;
 using TorchSharp;
 using static TorchSharp.torch;
 

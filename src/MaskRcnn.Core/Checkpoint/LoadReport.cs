@@ -1,4 +1,5 @@
 using System.Text;
+using MaskRcnn.Checkpoint.Naming;
 
 namespace MaskRcnn.Checkpoint;
 

@@ -1,3 +1,4 @@
+using MaskRcnn.SafeTensors;
 using static TorchSharp.torch;
 
 namespace MaskRcnn.Checkpoint;

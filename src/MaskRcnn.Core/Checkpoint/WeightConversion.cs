@@ -1,3 +1,6 @@
+using MaskRcnn.Checkpoint.Naming;
+using MaskRcnn.SafeTensors;
+
 namespace MaskRcnn.Checkpoint;
 
 /// <summary>

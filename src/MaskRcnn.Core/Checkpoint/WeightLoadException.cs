@@ -1,3 +1,5 @@
+using MaskRcnn.Checkpoint.Naming;
+
 namespace MaskRcnn.Checkpoint;
 
 /// <summary>Weights that do not fit the model; nothing was copied. The full table is in <see cref="Report"/>.</summary>

@@ -1,3 +1,5 @@
+using MaskRcnn.Checkpoint.Naming;
+using MaskRcnn.SafeTensors;
 using TorchSharp;
 using static TorchSharp.torch;
 

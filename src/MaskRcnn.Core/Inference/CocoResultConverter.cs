@@ -1,5 +1,5 @@
 using MaskRcnn.Data;
-using MaskRcnn.Evaluation;
+using MaskRcnn.Data.Coco;
 using MaskRcnn.Modeling;
 using MaskRcnn.Structures;
 using MaskRcnn.Tensors;

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using MaskRcnn.Config;
 using MaskRcnn.Data;
 using MaskRcnn.Data.Coco;
-using MaskRcnn.Evaluation;
 using MaskRcnn.Modeling;
 using TorchSharp;
 

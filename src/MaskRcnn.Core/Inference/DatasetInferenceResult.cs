@@ -1,4 +1,4 @@
-using MaskRcnn.Evaluation;
+using MaskRcnn.Data.Coco;
 
 namespace MaskRcnn.Inference;
 

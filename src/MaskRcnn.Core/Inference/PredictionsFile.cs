@@ -1,4 +1,3 @@
-using System.Text.Json;
 using MaskRcnn.Data.Coco;
 
 namespace MaskRcnn.Inference;
@@ -25,49 +24,28 @@ public static class PredictionsFile
     {
         AtomicFile.Write(path, stream =>
         {
-            using var json = new Utf8JsonWriter(stream);
-            json.WriteStartObject();
-            json.WriteStartArray("images");
+            using var coco = new CocoWriter(stream);
+            coco.StartInstances();
+            coco.StartImages();
             foreach (var image in images)
-            {
-                json.WriteStartObject();
-                json.WriteNumber("id", image.Id);
-                json.WriteString("file_name", image.FileName);
-                json.WriteNumber("width", image.Width);
-                json.WriteNumber("height", image.Height);
-                json.WriteString("path", image.Path);
-                json.WriteString("overlay", image.Outputs.Overlay);
-                if (image.Outputs.Masks is { } masks) json.WriteString("masks", masks);
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
-            json.WriteStartArray("categories");
+                coco.Image(new CocoImage(image.Id, image.FileName, image.Width, image.Height),
+                    ("path", image.Path), ("overlay", image.Outputs.Overlay), ("masks", image.Outputs.Masks));
+            coco.EndList();
+            coco.StartCategories();
             for (int label = 1; label < categories.NumClasses; label++)
-            {
-                json.WriteStartObject();
-                json.WriteNumber("id", categories.CategoryOfLabel[label]);
-                json.WriteString("name", categories.ClassNames[label]);
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
-            json.WriteStartArray("annotations");
+                coco.Category(new CocoCategory(categories.CategoryOfLabel[label], categories.ClassNames[label], Supercategory: null));
+            coco.EndList();
+            coco.StartAnnotations();
             long id = 1;
             foreach (var image in images)
                 foreach (var d in image.Detections)
                 {
-                    json.WriteStartObject();
-                    json.WriteNumber("id", id++);
-                    json.WriteNumber("image_id", d.ImageId);
-                    json.WriteNumber("category_id", d.CategoryId);
-                    CocoJson.WriteBbox(json, d.Bbox);
-                    json.WriteNumber("area", d.Segmentation is { } rle ? rle.Area() : d.Bbox.Width * d.Bbox.Height);
-                    json.WriteNumber("iscrowd", 0);
-                    json.WriteNumber("score", d.Score);
-                    if (d.Segmentation is { } mask) CocoJson.WriteRle(json, mask);
-                    json.WriteEndObject();
+                    double area = d.Segmentation is { } rle ? rle.Area() : d.Bbox.Width * d.Bbox.Height;
+                    var segmentation = d.Segmentation is { } mask ? CocoCompressedRle.Of(mask) : null;
+                    coco.Annotation(new CocoAnnotation(id++, d.ImageId, d.CategoryId, d.Bbox, area, IsCrowd: false, segmentation), d.Score);
                 }
-            json.WriteEndArray();
-            json.WriteEndObject();
+            coco.EndList();
+            coco.EndInstances();
         });
     }
 }

@@ -1,3 +1,4 @@
+using MaskRcnn.Checkpoint.Naming;
 using MaskRcnn.Config;
 using MaskRcnn.Data.Transforms;
 using MaskRcnn.Modeling;

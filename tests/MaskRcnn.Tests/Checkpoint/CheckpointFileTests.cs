@@ -1,4 +1,6 @@
 using MaskRcnn.Checkpoint;
+using MaskRcnn.Checkpoint.Naming;
+using MaskRcnn.SafeTensors;
 using TorchSharp;
 using static TorchSharp.torch;
 

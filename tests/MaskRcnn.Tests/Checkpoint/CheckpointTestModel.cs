@@ -32,11 +32,11 @@ static class CheckpointTestModel
     ];
 
     /// <summary>A state dict fitting <see cref="Build"/>(classes) with distinct values (seeded), without the BatchNorm counter.</summary>
-    public static MaskRcnn.Checkpoint.StateDict Weights(int classes = 3, long seed = 1)
+    public static MaskRcnn.SafeTensors.StateDict Weights(int classes = 3, long seed = 1)
     {
         using var model = Build(classes);
         var generator = new torch.Generator((ulong)seed);
-        var weights = new MaskRcnn.Checkpoint.StateDict();
+        var weights = new MaskRcnn.SafeTensors.StateDict();
         foreach (var (name, tensor) in model.state_dict())
             if (!name.EndsWith("num_batches_tracked", StringComparison.Ordinal))
                 weights.Add(name, torch.rand(tensor.shape, generator: generator) + 0.5);

@@ -1,5 +1,7 @@
 using MaskRcnn.Checkpoint;
+using MaskRcnn.Checkpoint.Naming;
 using MaskRcnn.Cli;
+using MaskRcnn.SafeTensors;
 using TorchSharp;
 using static TorchSharp.torch;
 

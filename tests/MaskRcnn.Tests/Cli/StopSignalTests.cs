@@ -67,7 +67,7 @@ public class StopSignalTests : IClassFixture<StopSignalTests.Setup>
         Assert.Contains($"checkpoint {checkpoint}; run the same command again to resume", output);
         Assert.Equal("", tool.Errors);
 
-        long done = long.Parse(MaskRcnn.Checkpoint.SafeTensorsFile.Open(checkpoint) is var file && file.Metadata.TryGetValue("iteration", out var it) ? it : "-1");
+        long done = long.Parse(MaskRcnn.SafeTensors.SafeTensorsFile.Open(checkpoint) is var file && file.Metadata.TryGetValue("iteration", out var it) ? it : "-1");
         file.Dispose();
         var (stdout, stderr) = (new StringWriter(), new StringWriter());
         Assert.Equal(0, MaskRcnnCommandLine.Run(TrainArgs(run.Path, (int)done + 1), stdout, stderr));

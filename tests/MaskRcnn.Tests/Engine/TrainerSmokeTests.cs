@@ -1,8 +1,8 @@
-using MaskRcnn.Checkpoint;
 using MaskRcnn.Cli;
 using MaskRcnn.Config;
 using MaskRcnn.Data.Shapes;
 using MaskRcnn.Engine;
+using MaskRcnn.SafeTensors;
 using MaskRcnn.Tests.Engine.Events;
 using TorchSharp;
 

@@ -3,6 +3,7 @@ using MaskRcnn.Checkpoint;
 using MaskRcnn.Cli;
 using MaskRcnn.Config;
 using MaskRcnn.Engine;
+using MaskRcnn.SafeTensors;
 using MaskRcnn.Solver;
 using MaskRcnn.Tensors;
 using MaskRcnn.Tests.IO;

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using MaskRcnn.Cli;
 using MaskRcnn.Data.Coco;
-using MaskRcnn.Evaluation;
 using MaskRcnn.Structures;
 
 namespace MaskRcnn.Tests.Evaluation;

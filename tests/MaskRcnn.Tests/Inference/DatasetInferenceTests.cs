@@ -3,7 +3,6 @@ using MaskRcnn.Config;
 using MaskRcnn.Data;
 using MaskRcnn.Data.Coco;
 using MaskRcnn.Data.Shapes;
-using MaskRcnn.Evaluation;
 using MaskRcnn.Inference;
 using MaskRcnn.Tests.Engine;
 

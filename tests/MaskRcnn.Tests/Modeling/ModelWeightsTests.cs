@@ -1,6 +1,8 @@
 using MaskRcnn.Checkpoint;
+using MaskRcnn.Checkpoint.Naming;
 using MaskRcnn.Config;
 using MaskRcnn.Modeling;
+using MaskRcnn.SafeTensors;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,4 +1,4 @@
-using MaskRcnn.Checkpoint;
+using MaskRcnn.Checkpoint.Naming;
 using MaskRcnn.Config;
 using MaskRcnn.Data.Transforms;
 using MaskRcnn.Modeling;

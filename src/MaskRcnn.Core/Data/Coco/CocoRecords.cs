@@ -28,6 +28,8 @@ public sealed record CocoUncompressedRle(uint[] Counts, int Height, int Width) :
 /// <summary><c>{"counts": "string", "size": [h, w]}</c>.</summary>
 public sealed record CocoCompressedRle(string Counts, int Height, int Width) : CocoSegmentationData
 {
+    public static CocoCompressedRle Of(Rle rle) => new(rle.ToCompressedString(), rle.Height, rle.Width);
+
     public override Rle ToRle(int height, int width) => CocoSegmentation.FromCompressedRle(Counts, Height, Width);
 }
 

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Text.Json;
 using MaskRcnn.Data.Coco;
 using MaskRcnn.Structures;
 using SkiaSharp;
@@ -90,57 +89,24 @@ public static class ShapesDatasetWriter
     static void WriteAnnotations(string path, IReadOnlyList<ShapesImage> images, int seed)
     {
         using var stream = File.Create(path);
-        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false });
-        json.WriteStartObject();
-        json.WriteStartObject("info");
-        json.WriteString("description", $"maskrcnn built-in shapes dataset (seed {seed})");
-        json.WriteEndObject();
-        json.WriteStartArray("images");
-        foreach (var image in images)
-        {
-            json.WriteStartObject();
-            json.WriteNumber("id", image.Index + 1);
-            json.WriteString("file_name", FileName(image.Index));
-            json.WriteNumber("width", image.Width);
-            json.WriteNumber("height", image.Height);
-            json.WriteEndObject();
-        }
-        json.WriteEndArray();
-        json.WriteStartArray("annotations");
+        using var coco = new CocoWriter(stream);
+        coco.StartInstances();
+        coco.Info($"maskrcnn built-in shapes dataset (seed {seed})");
+        coco.StartImages();
+        foreach (var image in images) coco.Image(new CocoImage(image.Index + 1, FileName(image.Index), image.Width, image.Height));
+        coco.EndList();
+        coco.StartAnnotations();
         long id = 1;
         foreach (var image in images)
             foreach (var shape in image.Shapes)
             {
-                var box = shape.Visible.ToBbox();
-                json.WriteStartObject();
-                json.WriteNumber("id", id++);
-                json.WriteNumber("image_id", image.Index + 1);
-                json.WriteNumber("category_id", (int)shape.Kind);
-                CocoJson.WriteBbox(json, box);
-                json.WriteNumber("area", shape.Visible.Area());
-                json.WriteNumber("iscrowd", 0);
-                if (shape.IsOccluded) CocoJson.WriteRle(json, shape.Visible);
-                else
-                {
-                    json.WriteStartArray("segmentation");
-                    json.WriteStartArray();
-                    foreach (var v in shape.Polygon) json.WriteNumberValue(v);
-                    json.WriteEndArray();
-                    json.WriteEndArray();
-                }
-                json.WriteEndObject();
+                CocoSegmentationData segmentation = shape.IsOccluded ? CocoCompressedRle.Of(shape.Visible) : new CocoPolygons([shape.Polygon]);
+                coco.Annotation(new CocoAnnotation(id++, image.Index + 1, (int)shape.Kind, shape.Visible.ToBbox(), shape.Visible.Area(), IsCrowd: false, segmentation));
             }
-        json.WriteEndArray();
-        json.WriteStartArray("categories");
-        foreach (var kind in Enum.GetValues<ShapeKind>())
-        {
-            json.WriteStartObject();
-            json.WriteNumber("id", (int)kind);
-            json.WriteString("name", kind.ToString().ToLowerInvariant());
-            json.WriteString("supercategory", "shape");
-            json.WriteEndObject();
-        }
-        json.WriteEndArray();
-        json.WriteEndObject();
+        coco.EndList();
+        coco.StartCategories();
+        foreach (var kind in Enum.GetValues<ShapeKind>()) coco.Category(new CocoCategory((int)kind, kind.ToString().ToLowerInvariant(), "shape"));
+        coco.EndList();
+        coco.EndInstances();
     }
 }

@@ -1,4 +1,4 @@
-using MaskRcnn.Checkpoint;
+using MaskRcnn.Checkpoint.Naming;
 using MaskRcnn.Modeling.Postprocessing;
 using MaskRcnn.Modeling.Rpn;
 using MaskRcnn.Structures;

@@ -1,4 +1,3 @@
-using MaskRcnn.Checkpoint;
 using MaskRcnn.Config;
 using MaskRcnn.Modeling.Backbone;
 using TorchSharp;

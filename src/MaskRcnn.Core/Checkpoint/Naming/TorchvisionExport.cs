@@ -1,0 +1,33 @@
+using MaskRcnn.SafeTensors;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MaskRcnn.Checkpoint.Naming;
+
+/// <summary>
+/// Our weights under torchvision 0.14's names, for <c>maskrcnn_resnet50_fpn().load_state_dict(...)</c> in Python.
+/// A BatchNorm step counter (0) is added beside every BatchNorm so that the file loads with <c>strict=True</c>
+/// whether torchvision built BatchNorm2d (weights=None) or FrozenBatchNorm2d (which drops the counter).
+/// </summary>
+public static class TorchvisionExport
+{
+    /// <summary>Consumes <paramref name="ours"/> (our names; extras already removed) and returns the same tensors under torchvision's names.</summary>
+    public static StateDict FromOurs(string path, StateDict ours)
+    {
+        var untranslatable = ours.Names.Where(n => TorchvisionNames.FromOurs(n) is null).ToList();
+        if (untranslatable.Count > 0)
+            throw new WeightFileException($"{path}: torchvision's R-50-FPN model has no counterpart for {untranslatable.Count} weight(s): " +
+                string.Join(", ", untranslatable.Take(4)) + (untranslatable.Count > 4 ? ", ..." : "") +
+                " (only R-50-FPN Mask/Faster R-CNN without GroupNorm exports)");
+        var result = new StateDict(new Dictionary<string, string> { ["format"] = "pt" });
+        foreach (var (name, tensor) in ours.Release())
+        {
+            var torchvisionName = TorchvisionNames.FromOurs(name)!;
+            result.Add(torchvisionName, tensor);
+        }
+        foreach (var name in result.Names.ToList())
+            if (TorchvisionNames.BatchNormCounterBeside(name) is { } counter && !result.Contains(counter))
+                result.Add(counter, torch.tensor(0L));
+        return result;
+    }
+}

@@ -1,0 +1,80 @@
+namespace MaskRcnn.Checkpoint.Naming;
+
+/// <summary>
+/// torchvision's Mask R-CNN / Faster R-CNN R-50-FPN names ↔ ours (maskrcnn-benchmark's). Both torchvision 0.14's
+/// names (<c>inner_blocks.0.0</c>, <c>rpn.head.conv.0.0</c>, <c>mask_head.0.0</c>, from its Conv2dNormActivation
+/// wrappers) and the older ones without the extra <c>.0</c> are read; the 0.14 names are written.
+/// </summary>
+public static class TorchvisionNames
+{
+    const string Bn = "(?<p>weight|bias|running_mean|running_var)";
+    const string WB = "(?<p>weight|bias)";
+    const string LayerParam = @"(?<p>conv[123]\.weight|bn[123]\.(weight|bias|running_mean|running_var)|downsample\.0\.weight|downsample\.1\.(weight|bias|running_mean|running_var))";
+
+    static readonly NameRule[] ToOursRules =
+    [
+        new(@"^backbone\.body\.conv1\.weight$", _ => "backbone.body.stem.conv1.weight"),
+        new($@"^backbone\.body\.bn1\.{Bn}$", m => $"backbone.body.stem.bn1.{m.Groups["p"]}"),
+        new($@"^backbone\.body\.layer(?<l>[1-4])\.(?<b>\d+)\.{LayerParam}$", m => $"backbone.body.layer{m.Groups["l"]}.{m.Groups["b"]}.{m.Groups["p"]}"),
+        new($@"^backbone\.fpn\.inner_blocks\.(?<i>\d+)(\.0)?\.{WB}$", m => $"backbone.fpn.fpn_inner{NameRule.Shift(m, "i", 1)}.{m.Groups["p"]}"),
+        new($@"^backbone\.fpn\.layer_blocks\.(?<i>\d+)(\.0)?\.{WB}$", m => $"backbone.fpn.fpn_layer{NameRule.Shift(m, "i", 1)}.{m.Groups["p"]}"),
+        new($@"^backbone\.fpn\.extra_blocks\.(?<l>p6|p7)\.{WB}$", m => $"backbone.fpn.top_blocks.{m.Groups["l"]}.{m.Groups["p"]}"),
+        new($@"^rpn\.head\.conv(\.0\.0)?\.{WB}$", m => $"rpn.head.conv.{m.Groups["p"]}"),
+        new($@"^rpn\.head\.(?<l>cls_logits|bbox_pred)\.{WB}$", m => $"rpn.head.{m.Groups["l"]}.{m.Groups["p"]}"),
+        new($@"^roi_heads\.box_head\.(?<l>fc6|fc7)\.{WB}$", m => $"roi_heads.box.feature_extractor.{m.Groups["l"]}.{m.Groups["p"]}"),
+        new($@"^roi_heads\.box_predictor\.(?<l>cls_score|bbox_pred)\.{WB}$", m => $"roi_heads.box.predictor.{m.Groups["l"]}.{m.Groups["p"]}"),
+        new($@"^roi_heads\.mask_head\.(?<i>\d+)\.0\.{WB}$", m => $"roi_heads.mask.feature_extractor.mask_fcn{NameRule.Shift(m, "i", 1)}.{m.Groups["p"]}"),
+        new($@"^roi_heads\.mask_head\.mask_fcn(?<i>[1-9]\d*)\.{WB}$", m => $"roi_heads.mask.feature_extractor.mask_fcn{m.Groups["i"]}.{m.Groups["p"]}"),
+        new($@"^roi_heads\.mask_predictor\.(?<l>conv5_mask|mask_fcn_logits)\.{WB}$", m => $"roi_heads.mask.predictor.{m.Groups["l"]}.{m.Groups["p"]}"),
+    ];
+
+    /// <summary>The inverse of <see cref="ToOursRules"/>, writing torchvision 0.14's names.</summary>
+    static readonly NameRule[] FromOursRules =
+    [
+        new(@"^backbone\.body\.stem\.conv1\.weight$", _ => "backbone.body.conv1.weight"),
+        new(@"^backbone\.body\.stem\.bn1\.(?<p>weight|bias|running_mean|running_var|num_batches_tracked)$", m => $"backbone.body.bn1.{m.Groups["p"]}"),
+        new(@"^backbone\.body\.layer(?<l>[1-4])\.(?<b>\d+)\.(?<p>conv[123]\.weight|bn[123]\.(weight|bias|running_mean|running_var|num_batches_tracked)|downsample\.0\.weight|downsample\.1\.(weight|bias|running_mean|running_var|num_batches_tracked))$",
+            m => $"backbone.body.layer{m.Groups["l"]}.{m.Groups["b"]}.{m.Groups["p"]}"),
+        new($@"^backbone\.fpn\.fpn_inner(?<i>[1-9]\d*)\.{WB}$", m => $"backbone.fpn.inner_blocks.{NameRule.Shift(m, "i", -1)}.0.{m.Groups["p"]}"),
+        new($@"^backbone\.fpn\.fpn_layer(?<i>[1-9]\d*)\.{WB}$", m => $"backbone.fpn.layer_blocks.{NameRule.Shift(m, "i", -1)}.0.{m.Groups["p"]}"),
+        new($@"^backbone\.fpn\.top_blocks\.(?<l>p6|p7)\.{WB}$", m => $"backbone.fpn.extra_blocks.{m.Groups["l"]}.{m.Groups["p"]}"),
+        new($@"^rpn\.head\.conv\.{WB}$", m => $"rpn.head.conv.0.0.{m.Groups["p"]}"),
+        new($@"^rpn\.head\.(?<l>cls_logits|bbox_pred)\.{WB}$", m => $"rpn.head.{m.Groups["l"]}.{m.Groups["p"]}"),
+        new($@"^roi_heads\.box\.feature_extractor\.(?<l>fc6|fc7)\.{WB}$", m => $"roi_heads.box_head.{m.Groups["l"]}.{m.Groups["p"]}"),
+        new($@"^roi_heads\.box\.predictor\.(?<l>cls_score|bbox_pred)\.{WB}$", m => $"roi_heads.box_predictor.{m.Groups["l"]}.{m.Groups["p"]}"),
+        new($@"^roi_heads\.mask\.feature_extractor\.mask_fcn(?<i>[1-9]\d*)\.{WB}$", m => $"roi_heads.mask_head.{NameRule.Shift(m, "i", -1)}.0.{m.Groups["p"]}"),
+        new($@"^roi_heads\.mask\.predictor\.(?<l>conv5_mask|mask_fcn_logits)\.{WB}$", m => $"roi_heads.mask_predictor.{m.Groups["l"]}.{m.Groups["p"]}"),
+    ];
+
+    /// <summary>Name prefixes only torchvision uses, for telling the schemes apart.</summary>
+    public static readonly string[] DistinctivePrefixes =
+    [
+        "backbone.body.conv1.", "backbone.body.bn1.", "backbone.fpn.inner_blocks.", "backbone.fpn.layer_blocks.",
+        "backbone.fpn.extra_blocks.", "rpn.head.conv.0.", "roi_heads.box_head.", "roi_heads.box_predictor.", "roi_heads.mask_head.", "roi_heads.mask_predictor.",
+    ];
+
+    public const string BatchNormCounter = "num_batches_tracked";
+
+    /// <summary>What a torchvision name becomes under our names.</summary>
+    public static NameMapping ToOurs(string name)
+    {
+        if (name.EndsWith("." + BatchNormCounter, StringComparison.Ordinal))
+            return NameMapping.Ignore(name, "BatchNorm step counter, unused by frozen BatchNorm");
+        return NameRule.Apply(ToOursRules, name) is { } ours ? NameMapping.To(name, ours) : NameMapping.NotKnown(name);
+    }
+
+    /// <summary>torchvision 0.14's name for one of ours, or null when torchvision's model has no such parameter.</summary>
+    public static string? FromOurs(string name) => NameRule.Apply(FromOursRules, name);
+
+    /// <summary>
+    /// For an exported BatchNorm (the name of its <c>running_var</c>), the name of torchvision's
+    /// <c>num_batches_tracked</c> counter beside it: with it the file loads with <c>strict=True</c> into both
+    /// torchvision variants (BatchNorm2d needs it; FrozenBatchNorm2d drops it on loading).
+    /// </summary>
+    public static string? BatchNormCounterBeside(string torchvisionName) =>
+        torchvisionName.EndsWith(".running_var", StringComparison.Ordinal)
+            ? torchvisionName[..^"running_var".Length] + BatchNormCounter
+            : null;
+
+    public static bool IsDistinctive(string name) => DistinctivePrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal));
+}

@@ -1,0 +1,44 @@
+using MaskRcnn.SafeTensors;
+using static TorchSharp.torch;
+
+namespace MaskRcnn.Checkpoint.Naming;
+
+/// <summary>Renames a state dict from a scheme to ours, recording what happened to every name.</summary>
+public static class WeightNameConverter
+{
+    public static NameMapping ToOurs(WeightScheme scheme, string name) => scheme switch
+    {
+        WeightScheme.MaskRcnn => NameMapping.To(name, name),
+        WeightScheme.MaskRcnnBenchmark => MaskRcnnBenchmarkNames.ToOurs(name),
+        WeightScheme.Torchvision => TorchvisionNames.ToOurs(name),
+        _ => throw new ArgumentOutOfRangeException(nameof(scheme)),
+    };
+
+    /// <summary>
+    /// Consumes <paramref name="source"/>: its tensors under our names go into the result (which owns them);
+    /// ignored and unknown ones are disposed (<see cref="MappedNames.Of"/> says which are which).
+    /// </summary>
+    public static ConvertedWeights ToOurs(string path, StateDict source, WeightScheme? scheme = null)
+    {
+        var entries = source.Release();
+        var result = new StateDict(source.Metadata);
+        MappedNames mapped;
+        try
+        {
+            mapped = MappedNames.Of(path, entries.Select(e => e.Key).ToList(), source.Metadata, scheme);
+            var tensors = entries.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
+            foreach (var mapping in mapped.Mappings)
+                if (mapping.Target is { } target) result.Add(target, tensors[mapping.Source]);
+        }
+        catch
+        {
+            result.Release();
+            foreach (var (_, tensor) in entries) tensor.Dispose();
+            throw;
+        }
+        var kept = new HashSet<Tensor>(result.Select(e => e.Value), ReferenceEqualityComparer.Instance);
+        foreach (var (_, tensor) in entries)
+            if (!kept.Contains(tensor)) tensor.Dispose();
+        return new ConvertedWeights(path, mapped.Scheme, result, mapped.Mappings);
+    }
+}

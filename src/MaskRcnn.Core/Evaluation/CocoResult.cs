@@ -1,9 +1,0 @@
-using MaskRcnn.Structures;
-
-namespace MaskRcnn.Evaluation;
-
-/// <summary>
-/// One detection in COCO's results format: the image and (original) category it belongs to, its box as
-/// x, y, width, height in original image pixels, its score, and optionally its mask as run-lengths.
-/// </summary>
-public readonly record struct CocoResult(long ImageId, long CategoryId, CocoBox Bbox, double Score, Rle? Segmentation = null);
