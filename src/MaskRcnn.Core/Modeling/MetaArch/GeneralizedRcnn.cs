@@ -1,5 +1,6 @@
 using MaskRcnn.Checkpoint.Naming;
 using MaskRcnn.Modeling.Postprocessing;
+using MaskRcnn.Modeling.RoiHeads;
 using MaskRcnn.Modeling.Rpn;
 using MaskRcnn.Structures;
 using TorchSharp;
@@ -17,10 +18,10 @@ public sealed class GeneralizedRcnn : Detector
 {
     readonly nn.Module<Tensor, Tensor[]> backbone;
     readonly RegionProposalNetwork rpn;
-    readonly RoiHeads.RoiHeads? roiHeads;
+    readonly StandardRoiHeads? roiHeads;
     readonly DetectionsToImage toImage = new(maskThreshold: 0.5);
 
-    public GeneralizedRcnn(nn.Module<Tensor, Tensor[]> backbone, RegionProposalNetwork rpn, RoiHeads.RoiHeads? roiHeads, int numClasses)
+    public GeneralizedRcnn(nn.Module<Tensor, Tensor[]> backbone, RegionProposalNetwork rpn, StandardRoiHeads? roiHeads, int numClasses)
         : base(nameof(GeneralizedRcnn), numClasses)
     {
         this.backbone = backbone;

@@ -26,13 +26,13 @@ public static class GeneralizedRcnnBuilder
         var boxExtractor = BoxFeatureExtractors.Registry.Get(model.RoiBoxHead.FeatureExtractor)(cfg, backbone.OutChannels, eps);
         var predictor = BoxPredictors.Registry.Get(model.RoiBoxHead.Predictor)(cfg, boxExtractor.OutChannels);
         var box = new BoxHead(boxExtractor, predictor, RoiHeadsOptions.From(cfg), convention);
-        if (!model.MaskOn) return new GeneralizedRcnn(backbone, rpn, new RoiHeads.RoiHeads(box, null, shareBoxFeatures: false), model.NumClasses);
+        if (!model.MaskOn) return new GeneralizedRcnn(backbone, rpn, new StandardRoiHeads(box, null, shareBoxFeatures: false), model.NumClasses);
 
         var maskHead = model.RoiMaskHead;
         bool share = maskHead.ShareBoxFeatureExtractor && boxExtractor is ResNetConv5FeatureExtractor;
         var maskExtractor = share ? null : MaskFeatureExtractors.Registry.Get(maskHead.FeatureExtractor)(cfg, backbone.OutChannels);
         var maskPredictor = MaskPredictors.Registry.Get(maskHead.Predictor)(cfg, maskExtractor?.OutChannels ?? boxExtractor.OutChannels);
         var mask = new MaskHead(maskExtractor, maskPredictor, maskHead.Resolution);
-        return new GeneralizedRcnn(backbone, rpn, new RoiHeads.RoiHeads(box, mask, share), model.NumClasses);
+        return new GeneralizedRcnn(backbone, rpn, new StandardRoiHeads(box, mask, share), model.NumClasses);
     }
 }

@@ -1,7 +1,7 @@
 using MaskRcnn.Checkpoint;
 using MaskRcnn.Config;
 
-namespace MaskRcnn.Tests.Engine;
+namespace MaskRcnn.Tests.Checkpoint;
 
 public class ModelIdentityTests
 {

@@ -5,9 +5,10 @@ using MaskRcnn.Data.Shapes;
 using MaskRcnn.Inference;
 using MaskRcnn.Tests.Data;
 using MaskRcnn.Tests.Engine;
+using MaskRcnn.Tests.Inference;
 using SkiaSharp;
 
-namespace MaskRcnn.Tests.Inference;
+namespace MaskRcnn.Tests.Cli;
 
 /// <summary><c>maskrcnn predict</c> end to end through the command line, with a tiny randomly initialised checkpoint.</summary>
 [Collection(TrainingCollection.Name)]

@@ -8,13 +8,13 @@ namespace MaskRcnn.Modeling.RoiHeads;
 
 /// <summary>The box head and, for Mask R-CNN, the mask head, in maskrcnn-benchmark's order: in training the mask
 /// head learns from the box head's foreground samples; at inference it runs on the box head's detections.</summary>
-public sealed class RoiHeads : nn.Module
+public sealed class StandardRoiHeads : nn.Module
 {
     readonly BoxHead box;
     readonly MaskHead? mask;
     readonly bool shareBoxFeatures;
 
-    public RoiHeads(BoxHead box, MaskHead? mask, bool shareBoxFeatures) : base(nameof(RoiHeads))
+    public StandardRoiHeads(BoxHead box, MaskHead? mask, bool shareBoxFeatures) : base("RoiHeads")
     {
         this.box = box;
         this.mask = mask;

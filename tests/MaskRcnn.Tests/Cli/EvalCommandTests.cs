@@ -2,8 +2,9 @@ using System.Text.Json;
 using MaskRcnn.Cli;
 using MaskRcnn.Data.Coco;
 using MaskRcnn.Structures;
+using MaskRcnn.Tests.Evaluation;
 
-namespace MaskRcnn.Tests.Evaluation;
+namespace MaskRcnn.Tests.Cli;
 
 /// <summary><c>maskrcnn eval --gt --results</c>: pycocotools' table, the per-category table, every number in JSON,
 /// and one-line errors with exit code 2 for malformed inputs.</summary>

@@ -1,11 +1,11 @@
 using MaskRcnn.Checkpoint;
-using MaskRcnn.Engine;
 using MaskRcnn.Solver;
+using MaskRcnn.Tests.Engine;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace MaskRcnn.Tests.Engine;
+namespace MaskRcnn.Tests.Checkpoint;
 
 // Saves and restores torch's global generator, which parallel tests also draw from: runs alone.
 [Collection(TrainingCollection.Name)]

@@ -1,7 +1,8 @@
 using MaskRcnn.Cli;
 using MaskRcnn.Data.Coco;
+using MaskRcnn.Tests.Data;
 
-namespace MaskRcnn.Tests.Data;
+namespace MaskRcnn.Tests.Cli;
 
 public class DataCommandTests
 {

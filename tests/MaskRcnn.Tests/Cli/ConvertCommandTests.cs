@@ -2,10 +2,11 @@ using MaskRcnn.Checkpoint;
 using MaskRcnn.Checkpoint.Naming;
 using MaskRcnn.Cli;
 using MaskRcnn.SafeTensors;
+using MaskRcnn.Tests.Checkpoint;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MaskRcnn.Tests.Checkpoint;
+namespace MaskRcnn.Tests.Cli;
 
 /// <summary><c>maskrcnn convert</c> end to end through the command line.</summary>
 public class ConvertCommandTests
