@@ -3,6 +3,7 @@ using MaskRcnn.Config;
 using MaskRcnn.Modeling;
 using MaskRcnn.Modeling.MetaArch;
 using MaskRcnn.Structures;
+using MaskRcnn.Structures.Masks;
 using MaskRcnn.Tests.Modeling;
 using TorchSharp;
 using static TorchSharp.torch;

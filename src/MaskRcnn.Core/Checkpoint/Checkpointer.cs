@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using MaskRcnn.Checkpoint.Naming;
+using MaskRcnn.IO;
 using MaskRcnn.SafeTensors;
 using MaskRcnn.Solver;
 using MaskRcnn.Tensors;

@@ -1,6 +1,7 @@
 using System.Globalization;
-
 using MaskRcnn.Checkpoint;
+using MaskRcnn.IO;
+
 
 namespace MaskRcnn.Engine;
 

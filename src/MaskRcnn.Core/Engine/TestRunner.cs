@@ -4,6 +4,7 @@ using MaskRcnn.Config;
 using MaskRcnn.Data;
 using MaskRcnn.Data.Coco;
 using MaskRcnn.Evaluation;
+using MaskRcnn.IO;
 using MaskRcnn.Inference;
 
 namespace MaskRcnn.Engine;

@@ -4,6 +4,7 @@ using MaskRcnn.Data;
 using MaskRcnn.Data.Loading;
 using MaskRcnn.Data.Transforms;
 using MaskRcnn.Engine.Events;
+using MaskRcnn.IO;
 using MaskRcnn.Modeling;
 using MaskRcnn.Solver;
 using TorchSharp;

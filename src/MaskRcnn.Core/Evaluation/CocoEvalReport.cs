@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using MaskRcnn.Data.Coco;
+using MaskRcnn.IO;
 
 namespace MaskRcnn.Evaluation;
 

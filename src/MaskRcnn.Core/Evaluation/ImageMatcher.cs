@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using MaskRcnn.Structures;
+using MaskRcnn.Structures.Masks;
 
 namespace MaskRcnn.Evaluation;
 

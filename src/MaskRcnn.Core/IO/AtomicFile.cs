@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 
-namespace MaskRcnn;
+namespace MaskRcnn.IO;
 
 /// <summary>Writes files so that a crash at any moment leaves either the old content or the new, never a torn file.
 /// The content goes to a temporary file beside the target (<c>.NAME.PID.GUID.tmp</c>) that is moved into place when

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 
-namespace MaskRcnn;
+namespace MaskRcnn.IO;
 
 /// <summary>
 /// Encodes a single-channel PNG of 8 or 16 bits per pixel (SkiaSharp encodes no 16-bit grayscale): signature, IHDR,

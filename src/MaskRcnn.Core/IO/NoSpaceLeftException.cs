@@ -1,4 +1,4 @@
-namespace MaskRcnn;
+namespace MaskRcnn.IO;
 
 /// <summary>A write failed because the file system is full (or the user's quota is): the message names the folder and
 /// says what is still intact.</summary>

@@ -2,6 +2,7 @@ using MaskRcnn.Data;
 using MaskRcnn.Data.Coco;
 using MaskRcnn.Modeling;
 using MaskRcnn.Structures;
+using MaskRcnn.Structures.Masks;
 using MaskRcnn.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;

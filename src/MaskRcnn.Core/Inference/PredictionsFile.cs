@@ -1,4 +1,5 @@
 using MaskRcnn.Data.Coco;
+using MaskRcnn.IO;
 
 namespace MaskRcnn.Inference;
 

@@ -4,6 +4,7 @@ using MaskRcnn.Data.Transforms;
 using MaskRcnn.Modeling;
 using MaskRcnn.Modeling.MetaArch;
 using MaskRcnn.Structures;
+using MaskRcnn.Structures.Masks;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
+using MaskRcnn.IO;
 using TorchSharp;
 
 namespace MaskRcnn.Native;

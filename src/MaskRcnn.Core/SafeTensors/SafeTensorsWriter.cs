@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using MaskRcnn.IO;
 using MaskRcnn.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using MaskRcnn.Structures;
+using MaskRcnn.Structures.Masks;
 using MaskRcnn.Tensors;
 using SkiaSharp;
 using TorchSharp;

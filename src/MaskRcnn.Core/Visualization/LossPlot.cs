@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MaskRcnn.IO;
 using SkiaSharp;
 
 namespace MaskRcnn.Visualization;

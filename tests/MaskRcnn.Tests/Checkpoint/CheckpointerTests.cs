@@ -1,4 +1,5 @@
 using MaskRcnn.Checkpoint;
+using MaskRcnn.IO;
 using MaskRcnn.Solver;
 using MaskRcnn.Tests.Engine;
 using TorchSharp;

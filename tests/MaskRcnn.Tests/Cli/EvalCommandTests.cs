@@ -2,6 +2,7 @@ using System.Text.Json;
 using MaskRcnn.Cli;
 using MaskRcnn.Data.Coco;
 using MaskRcnn.Structures;
+using MaskRcnn.Structures.Masks;
 using MaskRcnn.Tests.Evaluation;
 
 namespace MaskRcnn.Tests.Cli;

@@ -100,7 +100,7 @@ public class PredictCommandTests : IClassFixture<PredictCommandTests.Setup>
             var segmentation = a.GetProperty("segmentation");
             Assert.Equal([image.GetProperty("height").GetInt32(), image.GetProperty("width").GetInt32()],
                 segmentation.GetProperty("size").EnumerateArray().Select(v => v.GetInt32()));
-            var rle = MaskRcnn.Structures.Rle.FromCompressedString(segmentation.GetProperty("counts").GetString()!,
+            var rle = MaskRcnn.Structures.Masks.Rle.FromCompressedString(segmentation.GetProperty("counts").GetString()!,
                 image.GetProperty("height").GetInt32(), image.GetProperty("width").GetInt32());
             Assert.Equal(rle.Area(), a.GetProperty("area").GetDouble());
         }

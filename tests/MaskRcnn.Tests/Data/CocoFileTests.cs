@@ -1,6 +1,7 @@
 using MaskRcnn.Data;
 using MaskRcnn.Data.Coco;
 using MaskRcnn.Structures;
+using MaskRcnn.Structures.Masks;
 using TorchSharp;
 
 namespace MaskRcnn.Tests.Data;

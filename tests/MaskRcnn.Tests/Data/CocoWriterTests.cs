@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using MaskRcnn.Data.Coco;
 using MaskRcnn.Structures;
+using MaskRcnn.Structures.Masks;
 
 namespace MaskRcnn.Tests.Data;
 

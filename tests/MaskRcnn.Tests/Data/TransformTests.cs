@@ -1,5 +1,6 @@
 using MaskRcnn.Data.Transforms;
 using MaskRcnn.Structures;
+using MaskRcnn.Structures.Masks;
 using TorchSharp;
 
 namespace MaskRcnn.Tests.Data;

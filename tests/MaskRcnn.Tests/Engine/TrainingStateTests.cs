@@ -3,6 +3,7 @@ using MaskRcnn.Checkpoint;
 using MaskRcnn.Cli;
 using MaskRcnn.Config;
 using MaskRcnn.Engine;
+using MaskRcnn.IO;
 using MaskRcnn.SafeTensors;
 using MaskRcnn.Solver;
 using MaskRcnn.Tensors;

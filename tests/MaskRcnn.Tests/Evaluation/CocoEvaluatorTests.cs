@@ -1,6 +1,7 @@
 using MaskRcnn.Data.Coco;
 using MaskRcnn.Evaluation;
 using MaskRcnn.Structures;
+using MaskRcnn.Structures.Masks;
 
 namespace MaskRcnn.Tests.Evaluation;
 

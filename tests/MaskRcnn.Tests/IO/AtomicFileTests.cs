@@ -1,3 +1,4 @@
+using MaskRcnn.IO;
 namespace MaskRcnn.Tests.IO;
 
 public class AtomicFileTests

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using MaskRcnn.Data;
+using MaskRcnn.IO;
 
 namespace MaskRcnn.Tests.IO;
 

@@ -2,6 +2,7 @@ using MaskRcnn.Data.Coco;
 using MaskRcnn.Inference;
 using MaskRcnn.Modeling;
 using MaskRcnn.Structures;
+using MaskRcnn.Structures.Masks;
 using TorchSharp;
 using static TorchSharp.torch;
 

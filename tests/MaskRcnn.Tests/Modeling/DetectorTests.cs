@@ -2,6 +2,7 @@ using MaskRcnn.Modeling;
 using MaskRcnn.Modeling.MetaArch;
 using MaskRcnn.Modeling.Postprocessing;
 using MaskRcnn.Structures;
+using MaskRcnn.Structures.Masks;
 using MaskRcnn.Tests.Engine;
 using MaskRcnn.Tests.Inference;
 using TorchSharp;

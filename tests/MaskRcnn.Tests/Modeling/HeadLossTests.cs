@@ -6,6 +6,7 @@ using MaskRcnn.Modeling.RoiHeads;
 using MaskRcnn.Modeling.RoiHeads.Box;
 using MaskRcnn.Modeling.RoiHeads.Mask;
 using MaskRcnn.Structures;
+using MaskRcnn.Structures.Masks;
 using TorchSharp;
 using static TorchSharp.torch;
 

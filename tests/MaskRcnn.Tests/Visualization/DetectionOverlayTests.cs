@@ -1,5 +1,6 @@
 using MaskRcnn.Data;
 using MaskRcnn.Structures;
+using MaskRcnn.Structures.Masks;
 using MaskRcnn.Visualization;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MaskRcnn.Structures;
+using MaskRcnn.Structures.Masks;
 
 namespace MaskRcnn.Data.Coco;
 

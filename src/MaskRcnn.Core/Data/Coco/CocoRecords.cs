@@ -1,4 +1,5 @@
 using MaskRcnn.Structures;
+using MaskRcnn.Structures.Masks;
 
 namespace MaskRcnn.Data.Coco;
 

@@ -1,5 +1,7 @@
 using System.Text.Json;
+using MaskRcnn.IO;
 using MaskRcnn.Structures;
+using MaskRcnn.Structures.Masks;
 
 namespace MaskRcnn.Data.Coco;
 

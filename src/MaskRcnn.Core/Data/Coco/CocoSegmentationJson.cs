@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using MaskRcnn.Structures.Masks;
 
 namespace MaskRcnn.Data.Coco;
 

@@ -1,5 +1,6 @@
 using MaskRcnn.Layers;
 using MaskRcnn.Structures;
+using MaskRcnn.Structures.Masks;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MaskRcnn.Structures;
+namespace MaskRcnn.Structures.Masks;
 
 /// <summary>
 /// Instance masks of one image as a bool tensor [N, H, W] (on any device), for annotations given as run-lengths.

@@ -1,4 +1,4 @@
-namespace MaskRcnn.Structures;
+namespace MaskRcnn.Structures.Masks;
 
 /// <summary>An axis-aligned box as COCO writes it: left, top, width, height (xywh), in pixels.</summary>
 public readonly record struct CocoBox(double X, double Y, double Width, double Height)

@@ -1,4 +1,4 @@
-namespace MaskRcnn.Structures;
+namespace MaskRcnn.Structures.Masks;
 
 /// <summary>
 /// The three forms a COCO annotation's "segmentation" takes, turned into one <see cref="Rle"/> the way pycocotools'

@@ -1,4 +1,4 @@
-namespace MaskRcnn.Structures;
+namespace MaskRcnn.Structures.Masks;
 
 /// <summary>
 /// The compressed string form of COCO run-lengths (cocoapi's <c>rleToString</c>/<c>rleFrString</c>). Each count from

@@ -1,4 +1,4 @@
-namespace MaskRcnn.Structures;
+namespace MaskRcnn.Structures.Masks;
 
 /// <summary>The per-ground-truth <c>iscrowd</c> flags that IoU takes; cocoapi reads one per ground truth.</summary>
 static class CrowdFlags

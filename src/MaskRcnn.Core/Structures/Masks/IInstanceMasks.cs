@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace MaskRcnn.Structures;
+namespace MaskRcnn.Structures.Masks;
 
 /// <summary>
 /// The instance masks of one image, whether kept as polygons or as bitmaps: what the data pipeline and the mask-head

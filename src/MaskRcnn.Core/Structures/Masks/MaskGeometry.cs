@@ -1,4 +1,4 @@
-namespace MaskRcnn.Structures;
+namespace MaskRcnn.Structures.Masks;
 
 /// <summary>Checks shared by the mask kinds' crops and resizes.</summary>
 static class MaskGeometry

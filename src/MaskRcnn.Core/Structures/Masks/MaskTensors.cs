@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MaskRcnn.Structures;
+namespace MaskRcnn.Structures.Masks;
 
 /// <summary>Whole-buffer moves between managed mask bytes and tensors (never element by element through TorchSharp).</summary>
 static class MaskTensors

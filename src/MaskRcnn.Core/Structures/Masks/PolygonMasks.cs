@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MaskRcnn.Structures;
+namespace MaskRcnn.Structures.Masks;
 
 /// <summary>
 /// The polygons of each instance of one image: instance i is one or more polygons, each a flat x0, y0, x1, y1, ...

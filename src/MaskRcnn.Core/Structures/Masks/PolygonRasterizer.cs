@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace MaskRcnn.Structures;
+namespace MaskRcnn.Structures.Masks;
 
 /// <summary>
 /// Polygon to COCO run-lengths with the semantics of cocoapi's <c>rleFrPoly</c>, so that masks are bit-identical

@@ -1,4 +1,4 @@
-namespace MaskRcnn.Structures;
+namespace MaskRcnn.Structures.Masks;
 
 /// <summary>
 /// A binary mask in COCO run-length encoding: the lengths of alternating runs of 0s and 1s, starting with 0s,

@@ -1,4 +1,4 @@
-namespace MaskRcnn.Structures;
+namespace MaskRcnn.Structures.Masks;
 
 /// <summary>
 /// Mask IoU with the semantics of cocoapi's <c>rleIou</c>: pairs whose bounding boxes do not overlap are 0 without

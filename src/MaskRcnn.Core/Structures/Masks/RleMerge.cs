@@ -1,4 +1,4 @@
-namespace MaskRcnn.Structures;
+namespace MaskRcnn.Structures.Masks;
 
 /// <summary>
 /// Union or intersection of run-length masks, with the semantics of cocoapi's <c>rleMerge</c>: masks are folded in

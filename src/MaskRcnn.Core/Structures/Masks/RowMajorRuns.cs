@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace MaskRcnn.Structures;
+namespace MaskRcnn.Structures.Masks;
 
 /// <summary>
 /// Column-major run-lengths straight from and to row-major masks, without transposing pixel by pixel: runs change only

@@ -1,4 +1,4 @@
-namespace MaskRcnn.Structures;
+namespace MaskRcnn.Structures.Masks;
 
 /// <summary>
 /// A position in a run-length list, advanced the way cocoapi's merge and IoU loops advance: when the current run is

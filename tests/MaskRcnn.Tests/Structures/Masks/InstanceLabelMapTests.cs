@@ -1,4 +1,5 @@
 using MaskRcnn.Structures;
+using MaskRcnn.Structures.Masks;
 using TorchSharp;
 using static TorchSharp.torch;
 
