@@ -1,6 +1,7 @@
 using MaskRcnn.Config;
 using MaskRcnn.Modeling;
 using MaskRcnn.Modeling.Backbone;
+using MaskRcnn.Modeling.Backbone.Fpn;
 using MaskRcnn.Modeling.RoiHeads.Box;
 using MaskRcnn.Modeling.RoiHeads.Mask;
 

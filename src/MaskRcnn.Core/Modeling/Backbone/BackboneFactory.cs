@@ -1,5 +1,8 @@
 using MaskRcnn.Config;
 using MaskRcnn.Layers;
+using MaskRcnn.Modeling.Backbone.Fpn;
+using MaskRcnn.Modeling.Backbone.ResNet;
+using MaskRcnn.Modeling.Backbone.Vgg;
 
 namespace MaskRcnn.Modeling.Backbone;
 

@@ -1,3 +1,5 @@
+using MaskRcnn.Modeling.Backbone.Fpn;
+using MaskRcnn.Modeling.Backbone.Fusion;
 using TorchSharp;
 using static TorchSharp.torch;
 

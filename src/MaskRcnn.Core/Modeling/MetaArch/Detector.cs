@@ -1,4 +1,4 @@
-using MaskRcnn.Modeling.Backbone;
+using MaskRcnn.Modeling.Backbone.Fusion;
 using MaskRcnn.Structures;
 using TorchSharp;
 using static TorchSharp.torch;

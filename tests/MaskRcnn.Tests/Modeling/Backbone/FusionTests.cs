@@ -1,5 +1,6 @@
 using MaskRcnn.Config;
 using MaskRcnn.Modeling.Backbone;
+using MaskRcnn.Modeling.Backbone.ResNet;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -2,6 +2,8 @@ using System.Text.Json;
 using MaskRcnn.Config;
 using MaskRcnn.Layers;
 using MaskRcnn.Modeling.Backbone;
+using MaskRcnn.Modeling.Backbone.Fpn;
+using MaskRcnn.Modeling.Backbone.ResNet;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,5 +1,7 @@
 using MaskRcnn.Layers;
 using MaskRcnn.Modeling.Backbone;
+using MaskRcnn.Modeling.Backbone.Fpn;
+using MaskRcnn.Modeling.Backbone.ResNet;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -1,5 +1,6 @@
 using MaskRcnn.Config;
 using MaskRcnn.Modeling.Backbone;
+using MaskRcnn.Modeling.Backbone.ResNet;
 
 namespace MaskRcnn.Modeling.RoiHeads.Box;
 

@@ -3,7 +3,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace MaskRcnn.Modeling.Backbone;
+namespace MaskRcnn.Modeling.Backbone.Fpn;
 
 /// <summary>
 /// maskrcnn-benchmark's FPN: per level a 1×1 lateral convolution (<c>fpn_inner{i}</c>) and a 3×3 output

@@ -1,6 +1,6 @@
 using MaskRcnn.Config;
 
-namespace MaskRcnn.Modeling.Backbone;
+namespace MaskRcnn.Modeling.Backbone.Fpn;
 
 /// <summary>
 /// The blocks an FPN adds above its last level, by name. maskrcnn-benchmark has no key for them: each FPN body of

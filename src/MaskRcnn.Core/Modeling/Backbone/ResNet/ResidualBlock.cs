@@ -1,8 +1,9 @@
+using MaskRcnn.Modeling.Backbone.Fusion;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace MaskRcnn.Modeling.Backbone;
+namespace MaskRcnn.Modeling.Backbone.ResNet;
 
 /// <summary>
 /// What ResNet's blocks share: a chain of (convolution, norm) pairs with ReLUs between them, a shortcut that is

@@ -1,9 +1,10 @@
 using MaskRcnn.Config;
+using MaskRcnn.Modeling.Backbone.Fusion;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace MaskRcnn.Modeling.Backbone;
+namespace MaskRcnn.Modeling.Backbone.ResNet;
 
 /// <summary>
 /// maskrcnn-benchmark's ResNetHead as ResNet50Conv5ROIFeatureExtractor uses it: stage 4 (<c>layer4</c>, three

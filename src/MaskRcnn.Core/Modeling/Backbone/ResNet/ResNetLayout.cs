@@ -1,4 +1,4 @@
-namespace MaskRcnn.Modeling.Backbone;
+namespace MaskRcnn.Modeling.Backbone.ResNet;
 
 /// <summary>A ResNet depth: its block and how many blocks each of the four stages (layer1..layer4) has.</summary>
 public sealed record ResNetLayout(ResNetBlockKind Block, IReadOnlyList<int> BlockCounts)

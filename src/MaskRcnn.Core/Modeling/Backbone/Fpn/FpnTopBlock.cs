@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MaskRcnn.Modeling.Backbone;
+namespace MaskRcnn.Modeling.Backbone.Fpn;
 
 /// <summary>Extra coarser FPN levels after the last one, computed from the last body output (C5) and/or P5.</summary>
 public abstract class FpnTopBlock : nn.Module<Tensor, Tensor, Tensor[]>

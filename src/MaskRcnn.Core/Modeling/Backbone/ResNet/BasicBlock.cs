@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MaskRcnn.Modeling.Backbone;
+namespace MaskRcnn.Modeling.Backbone.ResNet;
 
 /// <summary>
 /// torchvision's BasicBlock (ResNet-18/34): 3×3 (conv1, bn1, carrying the stride) → 3×3 (conv2, bn2), plus a

@@ -1,8 +1,9 @@
+using MaskRcnn.Modeling.Backbone.Fusion;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace MaskRcnn.Modeling.Backbone;
+namespace MaskRcnn.Modeling.Backbone.ResNet;
 
 /// <summary>maskrcnn-benchmark's stem: 7×7 stride-2 convolution (conv1), norm (bn1), ReLU, 3×3 stride-2 max-pool: stride 4.</summary>
 public sealed class ResNetStem : FusableModule

@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace MaskRcnn.Modeling.Backbone;
+namespace MaskRcnn.Modeling.Backbone.Vgg;
 
 /// <summary>
 /// VGG-16's convolutional part as torchvision lays it out (<c>features.0</c> … <c>features.29</c>: thirteen 3×3

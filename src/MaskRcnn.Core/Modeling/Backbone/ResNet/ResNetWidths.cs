@@ -1,6 +1,6 @@
 using MaskRcnn.Config;
 
-namespace MaskRcnn.Modeling.Backbone;
+namespace MaskRcnn.Modeling.Backbone.ResNet;
 
 /// <summary>
 /// MODEL.RESNETS' shape settings, shared by the body and the C4 box head. Stage i (1-based) of a bottleneck

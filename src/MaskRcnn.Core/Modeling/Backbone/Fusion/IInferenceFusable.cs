@@ -1,6 +1,6 @@
 using TorchSharp;
 
-namespace MaskRcnn.Modeling.Backbone;
+namespace MaskRcnn.Modeling.Backbone.Fusion;
 
 /// <summary>
 /// A module with a faster inference path: frozen batch norms folded into the convolutions before them.

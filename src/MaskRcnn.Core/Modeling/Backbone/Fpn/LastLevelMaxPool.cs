@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MaskRcnn.Modeling.Backbone;
+namespace MaskRcnn.Modeling.Backbone.Fpn;
 
 /// <summary>P6 for the RPN: P5 subsampled by a 1×1 stride-2 max-pool (every other pixel).</summary>
 public sealed class LastLevelMaxPool : FpnTopBlock

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MaskRcnn.Modeling.Backbone;
+namespace MaskRcnn.Modeling.Backbone.Fusion;
 
 /// <summary>
 /// The lifecycle every <see cref="IInferenceFusable"/> layer shares: a folded snapshot is dropped on switching to

@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace MaskRcnn.Modeling.Backbone;
+namespace MaskRcnn.Modeling.Backbone.ResNet;
 
 /// <summary>
 /// maskrcnn-benchmark's ResNet body: <c>stem</c> then stages <c>layer1</c>… (strides 4, 8, 16, 32), returning the

@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace MaskRcnn.Modeling.Backbone;
+namespace MaskRcnn.Modeling.Backbone.Fpn;
 
 /// <summary>
 /// RetinaNet's P6 and P7: 3×3 stride-2 convolutions <c>p6</c> (from C5, or from P5 when the input width equals

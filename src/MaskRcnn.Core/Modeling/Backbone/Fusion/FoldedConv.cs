@@ -3,7 +3,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace MaskRcnn.Modeling.Backbone;
+namespace MaskRcnn.Modeling.Backbone.Fusion;
 
 /// <summary>
 /// A convolution and the frozen batch norm after it as one convolution (scaled weight, added bias): an

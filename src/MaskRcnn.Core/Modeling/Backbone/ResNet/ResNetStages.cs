@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace MaskRcnn.Modeling.Backbone;
+namespace MaskRcnn.Modeling.Backbone.ResNet;
 
 /// <summary>
 /// One ResNet stage (maskrcnn-benchmark's <c>_make_stage</c>): blocks named 0, 1, … in a Sequential, the first with

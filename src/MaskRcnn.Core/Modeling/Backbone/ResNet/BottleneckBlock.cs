@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace MaskRcnn.Modeling.Backbone;
+namespace MaskRcnn.Modeling.Backbone.ResNet;
 
 /// <summary>
 /// maskrcnn-benchmark's Bottleneck: 1×1 (conv1, bn1) → 3×3 grouped, dilated (conv2, bn2) → 1×1 (conv3, bn3), plus a
