@@ -1,16 +1,9 @@
-using MaskRcnn.Cli;
+using static MaskRcnn.Tests.Cli.CliRun;
 
 namespace MaskRcnn.Tests.Cli;
 
 public class ConfigCommandTests
 {
-    static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var (stdout, stderr) = (new StringWriter(), new StringWriter());
-        var code = MaskRcnnCommandLine.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     static string Reference(string name) => Path.Combine(TestPaths.Configs, name);
 
     [Fact]

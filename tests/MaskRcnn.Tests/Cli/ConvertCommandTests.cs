@@ -1,23 +1,16 @@
 using MaskRcnn.Checkpoint;
 using MaskRcnn.Checkpoint.Naming;
-using MaskRcnn.Cli;
 using MaskRcnn.SafeTensors;
 using MaskRcnn.Tests.Checkpoint;
 using TorchSharp;
 using static TorchSharp.torch;
+using static MaskRcnn.Tests.Cli.CliRun;
 
 namespace MaskRcnn.Tests.Cli;
 
 /// <summary><c>maskrcnn convert</c> end to end through the command line.</summary>
 public class ConvertCommandTests
 {
-    static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var (stdout, stderr) = (new StringWriter(), new StringWriter());
-        var code = MaskRcnnCommandLine.Run(args, stdout, stderr);
-        return (code, stdout.ToString().ReplaceLineEndings("\n"), stderr.ToString().ReplaceLineEndings("\n"));
-    }
-
     /// <summary>A torchvision-named file (0.14 names, counters, one name of a v2 model) with <see cref="CheckpointTestModel"/>'s values.</summary>
     static string TorchvisionFile(TempDir dir, StateDict ours)
     {

@@ -1,9 +1,9 @@
 using System.Text.Json;
-using MaskRcnn.Cli;
 using MaskRcnn.Data.Coco;
 using MaskRcnn.Structures;
 using MaskRcnn.Structures.Masks;
 using MaskRcnn.Tests.Evaluation;
+using static MaskRcnn.Tests.Cli.CliRun;
 
 namespace MaskRcnn.Tests.Cli;
 
@@ -18,13 +18,6 @@ public class EvalCommandTests
            {"id": 1, "image_id": 1, "category_id": 3, "bbox": [0, 0, 10, 10], "area": 100, "iscrowd": 0, "segmentation": [[0, 0, 0, 10, 10, 10, 10, 0]]},
            {"id": 2, "image_id": 2, "category_id": 5, "bbox": [20, 20, 20, 20], "area": 400, "iscrowd": 0, "segmentation": [[20, 20, 20, 40, 40, 40, 40, 20]]}]}
         """;
-
-    static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var (stdout, stderr) = (new StringWriter(), new StringWriter());
-        var code = MaskRcnnCommandLine.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
 
     [Fact]
     public void ScoresAResultsFileAndWritesEveryNumber()

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using MaskRcnn.Cli;
 using MaskRcnn.Data;
 using MaskRcnn.Data.Shapes;
 using MaskRcnn.Inference;
@@ -7,6 +6,7 @@ using MaskRcnn.Tests.Data;
 using MaskRcnn.Tests.Engine;
 using MaskRcnn.Tests.Inference;
 using SkiaSharp;
+using static MaskRcnn.Tests.Cli.CliRun;
 
 namespace MaskRcnn.Tests.Cli;
 
@@ -45,13 +45,6 @@ public class PredictCommandTests : IClassFixture<PredictCommandTests.Setup>
 
     readonly Setup setup;
     public PredictCommandTests(Setup setup) => this.setup = setup;
-
-    static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var (stdout, stderr) = (new StringWriter(), new StringWriter());
-        var code = MaskRcnnCommandLine.Run(args, stdout, stderr);
-        return (code, stdout.ToString().ReplaceLineEndings("\n"), stderr.ToString().ReplaceLineEndings("\n"));
-    }
 
     string[] Args(string output, params string[] more) =>
         ["predict", "--config", TinyModel.ConfigFile, .. more, "--output", output,

@@ -1,8 +1,8 @@
-using MaskRcnn.Cli;
 using MaskRcnn.Config;
 using MaskRcnn.Data.Coco;
 using MaskRcnn.Engine;
 using MaskRcnn.Tests.Engine;
+using static MaskRcnn.Tests.Cli.CliRun;
 
 namespace MaskRcnn.Tests.Data;
 
@@ -24,13 +24,6 @@ public class MissingSegmentationTests
         """;
 
     const string Message = "annotation 11 (and 2 more) has no segmentation (missing, null or empty); ";
-
-    static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var (stdout, stderr) = (new StringWriter(), new StringWriter());
-        var code = MaskRcnnCommandLine.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
 
     [Fact]
     public void BoxesLoadAndMasksAreRequiredByName()
