@@ -27,7 +27,7 @@ public static class WeightLoader
     /// </summary>
     public static LoadReport Load(nn.Module module, SafeTensorsFile file, MappedNames names)
     {
-        var offered = names.SourceOf.ToDictionary(e => e.Key, e => file.Header.ByName[e.Value] is var info ? (info.Shape, info.Type) : default,
+        var offered = names.SourceOf.ToDictionary(e => e.Key, e => (file.Header.ByName[e.Value].Shape, file.Header.ByName[e.Value].Type),
             StringComparer.Ordinal);
         var (report, targets) = Check(module, file.Path, names.Scheme, offered, names.Mappings);
         using (torch.no_grad())
