@@ -20,4 +20,7 @@ public sealed class InputConfig : ConfigSection
     // Beyond maskrcnn-benchmark (README lists them).
     // Images declaring more pixels are refused before decoding (decompression bombs); Pillow's default limit.
     [Key("MAX_IMAGE_PIXELS")] public int MaxImagePixels { get; set; } = 89_478_485;
+    // YOLACT's input: every image resized to SQUASH_SIZE x SQUASH_SIZE, aspect ratio not kept (0: off, the
+    // MIN_SIZE/MAX_SIZE rule applies).
+    [Key("SQUASH_SIZE")] public int SquashSize { get; set; } = 0;
 }

@@ -24,11 +24,15 @@ public sealed class ModelConfig : ConfigSection
     [Key("RESNETS")] public ResNetsConfig ResNets { get; } = new();
     [Key("RETINANET")] public RetinaNetConfig RetinaNet { get; } = new();
     [Key("FBNET")] public FbnetConfig Fbnet { get; } = new();
+    [Key("YOLACT")] public YolactConfig Yolact { get; } = new();
+
+    /// <summary>Whether MODEL.META_ARCHITECTURE is the one-stage YOLACT (its settings live under MODEL.YOLACT).</summary>
+    public bool IsYolact => MetaArchitecture == "YOLACT";
 
     /// <summary>How many classes the model predicts, background included. Every reader of the count comes here, so an
     /// architecture that keeps it under another key changes this one place (and <see cref="NumClassesKey"/>).</summary>
-    public int NumClasses => RoiBoxHead.NumClasses;
+    public int NumClasses => IsYolact ? Yolact.NumClasses : RoiBoxHead.NumClasses;
 
     /// <summary>The full key that sets <see cref="NumClasses"/>, for messages.</summary>
-    public string NumClassesKey => "MODEL.ROI_BOX_HEAD.NUM_CLASSES";
+    public string NumClassesKey => IsYolact ? "MODEL.YOLACT.NUM_CLASSES" : "MODEL.ROI_BOX_HEAD.NUM_CLASSES";
 }
