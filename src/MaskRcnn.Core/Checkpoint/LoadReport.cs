@@ -40,7 +40,7 @@ public sealed class LoadReport
     /// <summary>One line per thing the user should know even when loading succeeded.</summary>
     public IEnumerable<string> Warnings =>
         Skipped.Select(m => $"shape differs in class-specific layer, left as initialised (fine-tuning to other classes): {m}")
-            .Concat(LeftInitialised.Where(MaskRcnnBenchmarkNames.IsClassSpecific).Select(n => $"not in the file, left as initialised: {n}"))
+            .Concat(LeftInitialised.Where(ClassSpecificWeights.Contains).Select(n => $"not in the file, left as initialised: {n}"))
             .Concat(Unexpected.Select(n => $"not in the model, not loaded: {n}"));
 
     /// <summary>The errors in one line, for an exception message.</summary>

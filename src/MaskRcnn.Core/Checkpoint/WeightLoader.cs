@@ -8,7 +8,7 @@ namespace MaskRcnn.Checkpoint;
 /// <summary>
 /// Copies weights (under our names) into a module's parameters and persistent buffers, in place, keeping the
 /// module's devices and dtypes. Checks everything first and copies only when the weights fit: every model
-/// name present with its shape, except class-specific layers (<see cref="MaskRcnnBenchmarkNames.ClassSpecificLayers"/>),
+/// name present with its shape, except class-specific layers (<see cref="ClassSpecificWeights"/>),
 /// which may differ in shape or be absent, and BatchNorm step counters, which may be absent; and no integer or
 /// boolean tensor for a floating-point parameter.
 /// </summary>
@@ -68,7 +68,7 @@ public static class WeightLoader
             }
             if (!weight.Shape.SequenceEqual(target.shape))
             {
-                shapeMismatches.Add(new ShapeMismatch(name, weight.Shape, target.shape, Skipped: MaskRcnnBenchmarkNames.IsClassSpecific(name)));
+                shapeMismatches.Add(new ShapeMismatch(name, weight.Shape, target.shape, Skipped: ClassSpecificWeights.Contains(name)));
                 continue;
             }
             if (IsFloatingPoint(target.dtype) && !IsFloatingPoint(weight.Type))
@@ -102,5 +102,5 @@ public static class WeightLoader
         type is ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float32 or ScalarType.Float64;
 
     static bool MayBeAbsent(string name) =>
-        MaskRcnnBenchmarkNames.IsClassSpecific(name) || name.EndsWith("." + TorchvisionNames.BatchNormCounter, StringComparison.Ordinal);
+        ClassSpecificWeights.Contains(name) || name.EndsWith("." + TorchvisionNames.BatchNormCounter, StringComparison.Ordinal);
 }

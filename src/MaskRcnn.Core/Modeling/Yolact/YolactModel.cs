@@ -1,3 +1,4 @@
+using MaskRcnn.Checkpoint.Naming;
 using MaskRcnn.Modeling.MetaArch;
 using MaskRcnn.Structures;
 using TorchSharp;
@@ -86,6 +87,5 @@ public sealed class YolactModel : Detector
     }
 
     /// <summary>The class logits and the semantic head are sized by the class count.</summary>
-    public override bool IsClassSpecific(string weightName) =>
-        weightName.StartsWith("head.cls_logits.", StringComparison.Ordinal) || weightName.StartsWith("semantic_seg_conv.", StringComparison.Ordinal);
+    public override bool IsClassSpecific(string weightName) => YolactNames.IsClassSpecific(weightName);
 }

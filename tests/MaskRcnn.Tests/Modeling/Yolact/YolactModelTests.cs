@@ -1,4 +1,7 @@
+using MaskRcnn.Checkpoint;
+using MaskRcnn.Checkpoint.Naming;
 using MaskRcnn.Config;
+using MaskRcnn.SafeTensors;
 using MaskRcnn.Modeling;
 using MaskRcnn.Modeling.Yolact;
 using MaskRcnn.Structures;
@@ -100,5 +103,19 @@ public sealed class YolactModelTests
             Assert.True(d.Boxes[.., 2].max().item<float>() <= size.Width && d.Boxes[.., 3].max().item<float>() <= size.Height);
             Assert.True(d.Boxes.min().item<float>() >= 0);
         }
+    }
+
+    [Fact]
+    public void WeightsOfAnotherClassCountLeaveTheClassLayersInitialised()
+    {
+        using var model = ModelBuilder.Build(Config(numClasses: 5));
+        using var other = ModelBuilder.Build(Config(numClasses: 81));
+        var weights = new StateDict();
+        foreach (var (name, tensor) in other.state_dict()) weights.Add(name, tensor.detach().clone());
+        using var converted = WeightNameConverter.ToOurs("w.safetensors", weights, WeightScheme.MaskRcnnBenchmark);
+        var report = WeightLoader.Load(model, converted);
+        Assert.True(report.Succeeded);
+        Assert.Equal(["head.cls_logits.bias", "head.cls_logits.weight", "semantic_seg_conv.bias", "semantic_seg_conv.weight"],
+            report.Skipped.Select(s => s.Name).Order());
     }
 }
