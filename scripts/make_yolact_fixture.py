@@ -35,6 +35,8 @@ Files:
         proto_channels01 [2,ph,pw] (channels-first) and proto_means [32] (float64): the ReLU'd prototypes;
         loc/conf/coeffs at every 5th anchor (anchor_stride) and their column sums over all anchors (float64);
         conf is the raw logits, coeffs the tanh'd coefficients;
+        image_sum and image_index_weighted_sum (sum of i * value over the flat index above) of the raw image,
+        target_boxes [n,4] and target_mask_areas [n] of the ground truth below, to check its rebuild;
         the losses B, C, M, S (loss_B ...) after the reference's normalisation, computed with net.train();
         net.freeze_bn() (batch norm on running statistics) on the ground truth in params.targets; also the
         matcher's conf_t (-1 neutral, 0 background, label + 1) and idx_t per anchor and num_pos;
@@ -329,6 +331,13 @@ def small_case(ref):
     for key, name in [("loc", "loc"), ("conf", "conf"), ("mask", "coeffs")]:
         tensors[f"{name}_every{ANCHOR_STRIDE}"] = T(heads[key][0, ::ANCHOR_STRIDE])
         tensors[f"{name}_colsums"] = T(heads[key][0].double().sum(0))
+    # Checks for the C# rebuild of the inputs: the image's layout and the targets' boxes and masks.
+    flat = image.reshape(-1).astype(np.int64)
+    tensors["image_sum"] = T(torch.tensor(int(flat.sum())))
+    tensors["image_index_weighted_sum"] = T(torch.tensor(int((flat * np.arange(flat.size, dtype=np.int64)).sum())))
+    target, target_masks = targets_tensors(ref.config.cfg.max_size)
+    tensors["target_boxes"] = T(target[:, :4])
+    tensors["target_mask_areas"] = T(target_masks.sum((1, 2)).long())
     loss_tensors, loss_values = losses(ref, net, x)
     tensors.update(loss_tensors)
     tensors.update(det_out)
