@@ -1,4 +1,4 @@
-using System.Text.RegularExpressions;
+using MaskRcnn.Checkpoint.Naming;
 using MaskRcnn.Config;
 using MaskRcnn.Modeling;
 using MaskRcnn.Modeling.Yolact;
@@ -58,37 +58,13 @@ public class YolactParityTests : IClassFixture<YolactParityTests.Run>
         }
     }
 
-    /// <summary>
-    /// The reference's state-dict names to ours (the naming table of issue 15). A local copy: the converter
-    /// (YolactNames) is not on main yet; null for the reference's num_batches_tracked buffers.
-    /// </summary>
-    public static string? ReferenceToOurs(string name)
-    {
-        if (name.EndsWith(".num_batches_tracked", StringComparison.Ordinal)) return null;
-        Match m;
-        if ((m = Regex.Match(name, @"^backbone\.(conv1|bn1)\.(.+)$")).Success) return $"backbone.body.stem.{m.Groups[1]}.{m.Groups[2]}";
-        if ((m = Regex.Match(name, @"^backbone\.layers\.(\d)\.(.+)$")).Success) return $"backbone.body.layer{int.Parse(m.Groups[1].Value) + 1}.{m.Groups[2]}";
-        // The reference keeps its FPN convs in reverse order: index 0 is C5's.
-        if ((m = Regex.Match(name, @"^fpn\.lat_layers\.(\d)\.(.+)$")).Success) return $"backbone.fpn.fpn_inner{3 - int.Parse(m.Groups[1].Value)}.{m.Groups[2]}";
-        if ((m = Regex.Match(name, @"^fpn\.pred_layers\.(\d)\.(.+)$")).Success) return $"backbone.fpn.fpn_layer{3 - int.Parse(m.Groups[1].Value)}.{m.Groups[2]}";
-        if ((m = Regex.Match(name, @"^fpn\.downsample_layers\.(\d)\.(.+)$")).Success) return $"backbone.fpn.top_blocks.p{6 + int.Parse(m.Groups[1].Value)}.{m.Groups[2]}";
-        if ((m = Regex.Match(name, @"^proto_net\.(\d+)\.(.+)$")).Success)
-        {
-            var layer = m.Groups[1].Value switch { "0" => "conv1", "2" => "conv2", "4" => "conv3", "8" => "conv4", "10" => "prototypes", var o => throw new ArgumentException($"proto_net.{o}") };
-            return $"proto_net.{layer}.{m.Groups[2]}";
-        }
-        if ((m = Regex.Match(name, @"^prediction_layers\.0\.(upfeature\.0|bbox_layer|conf_layer|mask_layer)\.(.+)$")).Success)
-        {
-            var layer = m.Groups[1].Value switch { "upfeature.0" => "upfeature", "bbox_layer" => "bbox_pred", "conf_layer" => "cls_logits", _ => "coeff_pred" };
-            return $"head.{layer}.{m.Groups[2]}";
-        }
-        if (name.StartsWith("semantic_seg_conv.", StringComparison.Ordinal)) return name;
-        throw new ArgumentException($"no mapping for the reference's {name}");
-    }
+    /// <summary>The reference's state-dict names to ours, by the converter (null for its num_batches_tracked).</summary>
+    public static string? ReferenceToOurs(string name) => YolactNames.ToOurs(name) is { Target: { } target } ? target
+        : name.EndsWith(".num_batches_tracked", StringComparison.Ordinal) ? null : throw new ArgumentException($"no mapping for the reference's {name}");
 
     /// <summary>The reference's FastBaseTransform on the raw RGB image: bilinear (align_corners false) squash of the
     /// 0-255 floats to S×S, then (x − mean) / std with its BGR constants applied to the matching RGB channels.</summary>
-    static Tensor ReferenceInput(YolactFixture f)
+    internal static Tensor ReferenceInput(YolactFixture f)
     {
         using var scope = torch.NewDisposeScope();
         var config = f.Case.Param("config");
@@ -181,11 +157,13 @@ public class YolactParityTests : IClassFixture<YolactParityTests.Run>
     }
 
     [Fact]
-    public void MasksMatch()
+    public void MasksMatch() => AssertMasksMatch(Reference, run.Detections);
+
+    internal static void AssertMasksMatch(YolactFixture Reference, BoxList detections)
     {
-        var matches = MatchDetections();
+        var matches = MatchDetections(Reference, detections);
         var expected = Reference.Masks();
-        var ours = run.Detections.Field<BitMasks>(BoxFields.Masks).Tensor;
+        var ours = detections.Field<BitMasks>(BoxFields.Masks).Tensor;
         for (int i = 0; i < expected.Count; i++)
         {
             Assert.True(matches[i] >= 0, $"detection {i} not reproduced");
@@ -199,14 +177,16 @@ public class YolactParityTests : IClassFixture<YolactParityTests.Run>
 
     /// <summary>For each reference detection, the index of ours with the same class, box in original pixels (0.01 px)
     /// and score (1e-4), or −1.</summary>
-    int[] MatchDetections()
+    int[] MatchDetections() => MatchDetections(Reference, run.Detections);
+
+    internal static int[] MatchDetections(YolactFixture Reference, BoxList detections)
     {
         var classes = Reference.Tensor("det_classes").data<long>().ToArray();
         var scores = Reference.Tensor("det_scores").data<float>().ToArray();
         var boxes = Reference.Tensor("det_boxes_pixels").data<float>().ToArray();
-        var ourLabels = run.Detections.Field(BoxFields.Labels).data<long>().ToArray();
-        var ourScores = run.Detections.Field(BoxFields.Scores).data<float>().ToArray();
-        var ourBoxes = run.Detections.Boxes.data<float>().ToArray();
+        var ourLabels = detections.Field(BoxFields.Labels).data<long>().ToArray();
+        var ourScores = detections.Field(BoxFields.Scores).data<float>().ToArray();
+        var ourBoxes = detections.Boxes.data<float>().ToArray();
         var used = new bool[ourLabels.Length];
         var result = new int[classes.Length];
         for (int i = 0; i < classes.Length; i++)
