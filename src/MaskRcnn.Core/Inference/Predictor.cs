@@ -13,7 +13,7 @@ namespace MaskRcnn.Inference;
 /// <summary>
 /// A configured model ready to detect: built from the config, weights loaded, in inference mode (eval, frozen batch
 /// norms folded) on <c>MODEL.DEVICE</c>, with the test transform (resize to <c>INPUT.MIN_SIZE_TEST</c>/<c>MAX_SIZE_TEST</c>,
-/// normalisation) and batches padded to <c>DATALOADER.SIZE_DIVISIBILITY</c>. Results are in original image
+/// or to the <c>INPUT.SQUASH_SIZE</c> square; normalisation) and batches padded to <c>DATALOADER.SIZE_DIVISIBILITY</c>. Results are in original image
 /// coordinates, on the CPU. Use from one thread at a time.
 /// </summary>
 public sealed class Predictor : IDisposable
