@@ -6,6 +6,6 @@ public static class BenchRegistry
     public static IEnumerable<BenchCase> All() =>
     [
         .. NmsBenchmarks.Cases(), .. MaskBenchmarks.Cases(), .. RoiAlignBenchmarks.Cases(), .. LoaderBenchmarks.Cases(),
-        .. BackboneBenchmarks.Cases(), .. MaskRcnnBenchmarks.Cases(), .. CocoEvalBenchmarks.Cases(),
+        .. BackboneBenchmarks.Cases(), .. MaskRcnnBenchmarks.Cases(), .. YolactBenchmarks.Cases(), .. CocoEvalBenchmarks.Cases(),
     ];
 }

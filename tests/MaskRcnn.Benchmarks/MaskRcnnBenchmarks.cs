@@ -90,7 +90,7 @@ public static class MaskRcnnBenchmarks
         return new BoxList(boxes, new ImageSize(h, w)).With(BoxFields.Labels, torch.tensor(new long[] { 1, 2, 3 })).With(BoxFields.Masks, new BitMasks(masks));
     }
 
-    static string RepoRoot()
+    internal static string RepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "MaskRcnnCli.sln"))) return dir.FullName;

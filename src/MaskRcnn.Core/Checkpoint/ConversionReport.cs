@@ -3,11 +3,17 @@ using MaskRcnn.Checkpoint.Naming;
 
 namespace MaskRcnn.Checkpoint;
 
-/// <summary>What <see cref="WeightConversion.Convert"/> did to every name, printable as a table with the names.</summary>
+/// <summary>
+/// What <see cref="WeightConversion.Convert"/> did to every name, printable as a table with the names: the input's names
+/// to ours (<see cref="ToOurs"/>), then, when writing another implementation's names, ours to theirs (<see cref="Exported"/>).
+/// </summary>
 public sealed record ConversionReport(
     string Input, string Output, WeightScheme From, WeightScheme To,
-    IReadOnlyList<NameMapping> ToOurs, IReadOnlyList<NameMapping> ToTorchvision, IReadOnlyList<string> Added, int Written)
+    IReadOnlyList<NameMapping> ToOurs, IReadOnlyList<NameMapping> Exported, IReadOnlyList<string> Added, int Written)
 {
+    /// <summary>Whether the output is under another implementation's names (torchvision's, dbolya/yolact's) rather than ours.</summary>
+    bool IsExport => To is WeightScheme.Torchvision or WeightScheme.Yolact;
+
     public IEnumerable<NameMapping> Unknown => ToOurs.Where(m => m.Kind == NameMappingKind.Unknown);
 
     public string Format()
@@ -23,9 +29,10 @@ public sealed record ConversionReport(
             ("ignored", Count(NameMappingKind.Ignored)),
             ("unknown, not written", Count(NameMappingKind.Unknown)),
         };
-        if (To == WeightScheme.Torchvision)
+        var exportedTo = $"renamed to {To.Name()}'s";
+        if (IsExport)
         {
-            rows.Add(("renamed to torchvision's", ToTorchvision.Count(m => m.Kind == NameMappingKind.Renamed)));
+            rows.Add((exportedTo, Exported.Count(m => m.Kind == NameMappingKind.Renamed)));
             rows.Add(("added (BatchNorm counters)", Added.Count));
         }
         rows.Add(("tensors written", Written));
@@ -34,9 +41,10 @@ public sealed record ConversionReport(
         Section(text, "renamed to ours", ToOurs.Where(m => m.Kind == NameMappingKind.Renamed).Select(m => $"{m.Source} -> {m.Target}"));
         Section(text, "ignored", ToOurs.Where(m => m.Kind == NameMappingKind.Ignored).Select(m => $"{m.Source} ({m.Reason})"));
         Section(text, "unknown, not written", Unknown.Select(m => m.Source));
-        Section(text, "renamed to torchvision's", ToTorchvision.Where(m => m.Kind == NameMappingKind.Renamed).Select(m => $"{m.Source} -> {m.Target}"));
+        Section(text, exportedTo, Exported.Where(m => m.Kind == NameMappingKind.Renamed).Select(m => $"{m.Source} -> {m.Target}"));
         Section(text, "added", Added.Select(n => $"{n} = 0"));
         if (From == WeightScheme.Torchvision && To != WeightScheme.Torchvision) text.Append($"note: {WeightConversion.TorchvisionConfigNote}\n");
+        if (From == WeightScheme.Yolact && To != WeightScheme.Yolact) text.Append($"note: {WeightConversion.YolactConfigNote}\n");
         return text.ToString();
     }
 

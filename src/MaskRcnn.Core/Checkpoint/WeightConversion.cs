@@ -5,7 +5,7 @@ namespace MaskRcnn.Checkpoint;
 
 /// <summary>
 /// File-to-file renaming behind <c>maskrcnn convert</c>: any known scheme to our checkpoint format, or our names
-/// to torchvision's. Tensors keep their stored dtypes; only names change. Checkpoint extras are not carried over.
+/// to torchvision's or dbolya/yolact's. Tensors keep their stored dtypes; only names change. Checkpoint extras are not carried over.
 /// Names the scheme's map does not know stop the conversion unless <c>allowUnknown</c>: a partial file would
 /// only fail later, at loading, further from the cause.
 /// </summary>
@@ -17,10 +17,18 @@ public static class WeightConversion
         "use MODEL.RESNETS.STRIDE_IN_1X1 False, INPUT.TO_BGR255 False, INPUT.PIXEL_MEAN (0.485, 0.456, 0.406), INPUT.PIXEL_STD (0.229, 0.224, 0.225); " +
         "its COCO predictors have 91 outputs indexed by COCO category id";
 
+    /// <summary>What using dbolya/yolact's weights needs from the config (its data/config.py: resnet_transform, MEANS, STD, yolact_base).</summary>
+    public const string YolactConfigNote =
+        "dbolya/yolact's ResNet strides in its 3x3 convolutions and expects RGB input squashed to 550x550, normalised by mean (123.68, 116.78, 103.94) " +
+        "and std (58.40, 57.12, 57.38) on the 0-255 scale: use MODEL.RESNETS.STRIDE_IN_1X1 False, INPUT.TO_BGR255 False, " +
+        "INPUT.PIXEL_MEAN (0.4850, 0.4580, 0.4076), INPUT.PIXEL_STD (0.2290, 0.2240, 0.2250), INPUT.SQUASH_SIZE 550; " +
+        "its published COCO weights have 81 classes (MODEL.YOLACT.NUM_CLASSES 81) and need MODEL.YOLACT.SQUARE_ANCHORS True";
+
     public static ConversionReport Convert(string input, string output, WeightScheme? from, WeightScheme to, bool allowUnknown = false)
     {
         if (to == WeightScheme.MaskRcnnBenchmark)
-            throw new ArgumentException($"convert writes {WeightSchemeNames.MaskRcnn} or {WeightSchemeNames.Torchvision} names; maskrcnn-benchmark's are ours (--to {WeightSchemeNames.MaskRcnn})");
+            throw new ArgumentException($"convert writes {WeightSchemeNames.MaskRcnn}, {WeightSchemeNames.Torchvision} or {WeightSchemeNames.Yolact} names; " +
+                $"maskrcnn-benchmark's are ours (--to {WeightSchemeNames.MaskRcnn})");
         using var converted = WeightNameConverter.ToOurs(input, SafeTensorsFile.Load(input), from);
         var unknown = converted.OfKind(NameMappingKind.Unknown).Select(m => m.Source).ToList();
         if (unknown.Count > 0 && !allowUnknown)
@@ -40,11 +48,14 @@ public static class WeightConversion
         else
         {
             var ourNames = converted.Weights.Names.ToList();
-            using var torchvision = TorchvisionExport.FromOurs(input, converted.Weights);
-            exported = ourNames.Select(n => NameMapping.To(n, TorchvisionNames.FromOurs(n)!)).ToList();
-            added = torchvision.Names.Skip(ourNames.Count).Order(StringComparer.Ordinal).ToList();
-            written = torchvision.Count;
-            SafeTensorsWriter.Write(output, torchvision);
+            Func<string, string?> rename = to == WeightScheme.Yolact ? YolactNames.FromOurs : TorchvisionNames.FromOurs;
+            using var theirs = to == WeightScheme.Yolact
+                ? YolactExport.FromOurs(input, converted.Weights)
+                : TorchvisionExport.FromOurs(input, converted.Weights);
+            exported = ourNames.Select(n => NameMapping.To(n, rename(n)!)).ToList();
+            added = theirs.Names.Skip(ourNames.Count).Order(StringComparer.Ordinal).ToList();
+            written = theirs.Count;
+            SafeTensorsWriter.Write(output, theirs);
         }
         return new ConversionReport(input, output, converted.Scheme, to, converted.Mappings, exported, added, written);
     }

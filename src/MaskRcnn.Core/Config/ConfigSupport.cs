@@ -12,7 +12,7 @@ public static class ConfigSupport
 
     static readonly Choice[] Choices =
     [
-        new("MODEL.META_ARCHITECTURE", c => c.Model.MetaArchitecture, ["GeneralizedRCNN"], []),
+        new("MODEL.META_ARCHITECTURE", c => c.Model.MetaArchitecture, ["GeneralizedRCNN", "YOLACT"], []),
         // YOLACT's bodies are fewer: YolactConfigChecks.
         new("MODEL.BACKBONE.CONV_BODY", c => c.Model.Backbone.ConvBody,
             ["R-50-C4", "R-50-C5", "R-101-C4", "R-101-C5", "R-50-FPN", "R-101-FPN", "R-152-FPN", "R-18-FPN", "R-34-FPN", "VGG-16-C5"],

@@ -29,6 +29,9 @@ public sealed class ModelConfig : ConfigSection
     /// <summary>Whether MODEL.META_ARCHITECTURE is the one-stage YOLACT (its settings live under MODEL.YOLACT).</summary>
     public bool IsYolact => MetaArchitecture == "YOLACT";
 
+    /// <summary>Whether the model predicts instance masks: YOLACT always, Mask R-CNN with MASK_ON.</summary>
+    public bool PredictsMasks => IsYolact || MaskOn;
+
     /// <summary>How many classes the model predicts, background included. Every reader of the count comes here, so an
     /// architecture that keeps it under another key changes this one place (and <see cref="NumClassesKey"/>).</summary>
     public int NumClasses => IsYolact ? Yolact.NumClasses : RoiBoxHead.NumClasses;

@@ -1,3 +1,4 @@
+using MaskRcnn.Config;
 using MaskRcnn.Data.Coco;
 using MaskRcnn.Structures;
 using MaskRcnn.Structures.Masks;
@@ -11,14 +12,18 @@ namespace MaskRcnn.Data;
 /// with no usable annotation dropped; category ids mapped to contiguous labels 1..K in sorted id order (and back
 /// for results); crowd annotations left out of targets; boxes clipped to the image and degenerate ones
 /// (width or height under one pixel) removed; masks as polygons, or as bitmaps when any instance is RLE.
+/// With <c>crowdTargets</c> (YOLACT, whose matcher makes anchors inside crowd regions neutral), crowd annotations stay in
+/// the targets, flagged by a <see cref="BoxFields.IsCrowd"/> field that every target then has.
 /// </summary>
 public sealed class CocoDetectionDataset : IDetectionDataset
 {
     readonly long[] imageIds;
     readonly Dictionary<long, int> labelOfCategory;
+    readonly bool crowdTargets;
 
-    public CocoDetectionDataset(CocoFile coco, string imageDir, bool forTraining, string? name = null)
+    public CocoDetectionDataset(CocoFile coco, string imageDir, bool forTraining, string? name = null, bool crowdTargets = false)
     {
+        this.crowdTargets = crowdTargets;
         Coco = coco;
         ImageDir = imageDir;
         Name = name ?? Path.GetFileNameWithoutExtension(coco.Path);
@@ -30,13 +35,17 @@ public sealed class CocoDetectionDataset : IDetectionDataset
         imageIds = (forTraining ? ids.Where(id => HasUsableAnnotation(coco.AnnotationsOf(id))) : ids).ToArray();
     }
 
-    public static CocoDetectionDataset Open(DatasetEntry entry, bool forTraining)
+    /// <summary>Whether training targets carry crowd boxes: only YOLACT uses them, and only while its crowd rule is on
+    /// (<c>MODEL.YOLACT.CROWD_IOU_THRESHOLD</c> &lt; 1); Mask R-CNN's targets leave them out, as maskrcnn-benchmark.</summary>
+    public static bool CrowdTargetsFor(ModelConfig model) => model.IsYolact && model.Yolact.CrowdIouThreshold < 1;
+
+    public static CocoDetectionDataset Open(DatasetEntry entry, bool forTraining, bool crowdTargets = false)
     {
         if (entry.IsGenerated) Shapes.ShapesDatasetWriter.EnsureGenerated(entry, Console.Error);
         if (!File.Exists(entry.AnnotationFile))
             throw new DataException($"dataset {entry.Name}: annotation file not found: {entry.AnnotationFile} (images expected in {entry.ImageDir}; " +
                                     $"set {DatasetCatalog.DataDirVariable} or PATHS_CATALOG to point elsewhere)");
-        return new CocoDetectionDataset(CocoFile.Load(entry.AnnotationFile), entry.ImageDir, forTraining, entry.Name);
+        return new CocoDetectionDataset(CocoFile.Load(entry.AnnotationFile), entry.ImageDir, forTraining, entry.Name, crowdTargets);
     }
 
     public string Name { get; }
@@ -83,13 +92,15 @@ public sealed class CocoDetectionDataset : IDetectionDataset
     /// <summary>The training target of an image, from its annotations alone.</summary>
     public BoxList Target(CocoImage info)
     {
-        var annotations = Coco.AnnotationsOf(info.Id).Where(a => !a.IsCrowd).ToList();
+        var annotations = Coco.AnnotationsOf(info.Id).Where(a => crowdTargets || !a.IsCrowd).ToList();
         var size = new ImageSize(info.Height, info.Width);
         var xywh = annotations.SelectMany(a => new[] { (float)a.Bbox.X, (float)a.Bbox.Y, (float)a.Bbox.Width, (float)a.Bbox.Height }).ToArray();
         var target = BoxList.FromXywh(torch.tensor(xywh, [annotations.Count, 4]), size)
             .With(Structures.BoxFields.Labels, torch.tensor(annotations.Select(a => (long)labelOfCategory[a.CategoryId]).ToArray(), ScalarType.Int64));
         if (annotations.Count > 0 && annotations.All(a => a.Segmentation is not null))
             target = target.With(Structures.BoxFields.Masks, Masks(annotations, info));
+        if (crowdTargets)
+            target = target.With(Structures.BoxFields.IsCrowd, torch.tensor(annotations.Select(a => a.IsCrowd).ToArray()));
         target = target.Clip();
         var b = target.Boxes;
         return target.Select((b[.., 2] - b[.., 0] >= 1).logical_and(b[.., 3] - b[.., 1] >= 1));

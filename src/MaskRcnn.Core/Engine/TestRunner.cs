@@ -103,7 +103,7 @@ public sealed class TestRunner(MaskRcnnConfig cfg, TextWriter console, bool live
         {
             var dataset = CocoDetectionDataset.Open(catalog.Get(name), forTraining: false);
             // Before the model runs: segm evaluation would fail on such an annotation at the end.
-            if (cfg.Model.MaskOn)
+            if (cfg.Model.PredictsMasks)
                 dataset.Coco.RequireSegmentations($"segm evaluation (MODEL.MASK_ON) scores every annotation's mask in {name}: add the masks or remove those annotations");
             yield return (name, dataset);
         }

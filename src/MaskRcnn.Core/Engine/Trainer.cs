@@ -116,9 +116,10 @@ public sealed class Trainer(MaskRcnnConfig cfg, TrainingOptions options, TextWri
     {
         var catalog = DatasetCatalog.Create(cfg.PathsCatalog);
         if (cfg.Datasets.Train.Length == 0) throw new ConfigException("DATASETS.TRAIN is empty: name at least one dataset to train on");
-        var parts = cfg.Datasets.Train.Select(name => CocoDetectionDataset.Open(catalog.Get(name), forTraining: true)).ToList();
+        bool crowdTargets = CocoDetectionDataset.CrowdTargetsFor(cfg.Model);
+        var parts = cfg.Datasets.Train.Select(name => CocoDetectionDataset.Open(catalog.Get(name), forTraining: true, crowdTargets)).ToList();
         // Checked here, not when the mask head first meets such an annotation in some batch.
-        if (cfg.Model.MaskOn)
+        if (cfg.Model.PredictsMasks)
             foreach (var part in parts)
                 part.Coco.RequireSegmentations($"MODEL.MASK_ON trains a mask for every annotation of {part.Name}: add the masks, " +
                                                "remove those annotations, or set MODEL.MASK_ON False to train boxes only");

@@ -15,8 +15,10 @@ public static class FastNms
 {
     /// <param name="boxes">[N,4] boxes shared by all classes.</param>
     /// <param name="scores">[C,N] per-class scores.</param>
+    /// <param name="scoreThreshold">A second score threshold on the kept boxes; null for none, as YOLACT's reference
+    /// (whose candidates are only pre-filtered by their best class score).</param>
     public static FastNmsResult Apply(Tensor boxes, Tensor scores, double iouThreshold = 0.5, int topK = 200,
-        double scoreThreshold = 0.05, int maxDetections = 100)
+        double? scoreThreshold = null, int maxDetections = 100)
     {
         if (boxes.dim() != 2 || boxes.shape[1] != 4 || scores.dim() != 2 || scores.shape[1] != boxes.shape[0])
             throw new ArgumentException($"Fast NMS needs boxes [N,4] and scores [C,N], got [{string.Join(",", boxes.shape)}] and [{string.Join(",", scores.shape)}]");
@@ -35,7 +37,8 @@ public static class FastNms
         var inter = wh[.., .., .., 0] * wh[.., .., .., 1];
         var area = (candidates[.., .., 2] - candidates[.., .., 0]) * (candidates[.., .., 3] - candidates[.., .., 1]);
         var iou = (inter / (area[.., .., TensorIndex.None] + area[.., TensorIndex.None, ..] - inter)).triu(1);
-        var keep = (iou.max(1).values <= iouThreshold).logical_and(sorted > scoreThreshold);
+        var keep = iou.max(1).values <= iouThreshold;
+        if (scoreThreshold is { } threshold) keep = keep.logical_and(sorted > threshold);
 
         var classIds = torch.arange(classes, ScalarType.Int64, scores.device)[.., TensorIndex.None].expand(classes, k)[keep];
         var keptBoxes = candidates[keep];

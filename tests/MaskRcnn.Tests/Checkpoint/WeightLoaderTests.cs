@@ -264,7 +264,8 @@ public class WeightLoaderTests
         using var model = CheckpointTestModel.Build();
         var path = HugeFile(dir, "encoder.layers.0.attention.weight");
         var e = Assert.Throws<WeightFileException>(() => WeightLoader.LoadFile(model, path));
-        Assert.Equal($"{path}: names are neither torchvision's Mask R-CNN (backbone.body.conv1.weight, roi_heads.box_head.*) nor maskrcnn-benchmark's " +
-                     "(backbone.body.stem.conv1.weight, roi_heads.box.*); first names: encoder.layers.0.attention.weight", e.Message);
+        Assert.Equal($"{path}: names are neither torchvision's Mask R-CNN (backbone.body.conv1.weight, roi_heads.box_head.*), maskrcnn-benchmark's " +
+                     "(backbone.body.stem.conv1.weight, roi_heads.box.*) nor dbolya/yolact's (backbone.layers.*, fpn.lat_layers.*, proto_net.0.*); " +
+                     "first names: encoder.layers.0.attention.weight", e.Message);
     }
 }

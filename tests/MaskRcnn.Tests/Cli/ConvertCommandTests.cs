@@ -75,6 +75,104 @@ public class ConvertCommandTests
         Assert.Equal(ScalarType.Int64, exported["backbone.body.layer1.0.bn1.num_batches_tracked"].dtype);
     }
 
+    /// <summary>
+    /// A dbolya/yolact-named file, one tensor of a distinct value per layer kind the map knows, plus what the reference
+    /// itself drops (a counter, a v1.0 level beyond P7) and what only YOLACT++ has (the mask IoU net).
+    /// </summary>
+    static (string Path, Dictionary<string, string> OursOf) YolactFile(TempDir dir)
+    {
+        var oursOf = new Dictionary<string, string>
+        {
+            ["backbone.conv1.weight"] = "backbone.body.stem.conv1.weight",
+            ["backbone.bn1.running_var"] = "backbone.body.stem.bn1.running_var",
+            ["backbone.layers.3.2.downsample.1.bias"] = "backbone.body.layer4.2.downsample.1.bias",
+            ["fpn.lat_layers.0.weight"] = "backbone.fpn.fpn_inner3.weight",
+            ["fpn.pred_layers.2.bias"] = "backbone.fpn.fpn_layer1.bias",
+            ["fpn.downsample_layers.1.weight"] = "backbone.fpn.top_blocks.p7.weight",
+            ["proto_net.8.weight"] = "proto_net.conv4.weight",
+            ["proto_net.10.bias"] = "proto_net.prototypes.bias",
+            ["prediction_layers.0.upfeature.0.weight"] = "head.upfeature.weight",
+            ["prediction_layers.0.conf_layer.weight"] = "head.cls_logits.weight",
+            ["semantic_seg_conv.bias"] = "semantic_seg_conv.bias",
+        };
+        var path = Path.Combine(dir.Path, "yolact.safetensors");
+        var named = oursOf.Keys.Select((name, i) => new KeyValuePair<string, Tensor>(name, torch.full([2, 3], i + 1.5f)))
+            .Append(new("backbone.bn1.num_batches_tracked", torch.tensor(7L)))
+            .Append(new("fpn.downsample_layers.2.weight", torch.ones(2)))
+            .Append(new("maskiou_net.maskiou_net.0.weight", torch.ones(2))).ToList();
+        SafeTensorsWriter.Write(path, named);
+        foreach (var (_, tensor) in named) tensor.Dispose();
+        return (path, oursOf);
+    }
+
+    [Fact]
+    public void YolactToOursAndBack()
+    {
+        using var dir = new TempDir();
+        var (reference, oursOf) = YolactFile(dir);
+        var converted = Path.Combine(dir.Path, "ours.safetensors");
+
+        var (code, output, err) = Run("convert", "--input", reference, "--output", converted);
+        Assert.Equal((2, ""), (code, output));
+        Assert.Equal($"maskrcnn: error: {reference}: 1 of 14 names are not yolact names this tool maps: maskiou_net.maskiou_net.0.weight; " +
+            "nothing written (--allow-unknown writes the rest)\n", err);
+        Assert.False(File.Exists(converted));
+
+        (code, output, err) = Run("convert", "--input", reference, "--output", converted, "--allow-unknown");
+        Assert.Equal((0, ""), (code, err));
+        Assert.StartsWith($"converted {reference} (yolact names) -> {converted} (maskrcnn names)\n", output);
+        Assert.Contains("  tensors in the input      14\n", output);
+        Assert.Contains("  renamed to ours           10\n", output);
+        Assert.Contains("  same name as ours          1\n", output);
+        Assert.Contains("  ignored                    2\n", output);
+        Assert.Contains("  unknown, not written       1\n", output);
+        Assert.Contains("  tensors written           11\n", output);
+        Assert.Contains("\n  fpn.lat_layers.0.weight -> backbone.fpn.fpn_inner3.weight\n", output);
+        Assert.Contains("\n  proto_net.10.bias -> proto_net.prototypes.bias\n", output);
+        Assert.Contains("ignored:\n  backbone.bn1.num_batches_tracked (BatchNorm step counter, unused by frozen BatchNorm)\n" +
+            "  fpn.downsample_layers.2.weight (FPN level beyond P7 (v1.0 weights), dropped by the reference's load_weights too)\n", output);
+        Assert.Contains("unknown, not written:\n  maskiou_net.maskiou_net.0.weight\n", output);
+        Assert.Contains($"note: {WeightConversion.YolactConfigNote}\n", output);
+
+        using (var ours = SafeTensorsFile.Load(converted))
+        {
+            Assert.Equal("yolact", ours.Metadata["converted_from"]);
+            Assert.Equal(oursOf.Values.Order(), ours.Names.Order());
+            using var original = SafeTensorsFile.Load(reference);
+            foreach (var (name, our) in oursOf) TensorAssert.Equal(original[name], ours[our], name);
+        }
+
+        var back = Path.Combine(dir.Path, "back.safetensors");
+        (code, output, err) = Run("convert", "--to", "yolact", "--input", converted, "--output", back);
+        Assert.Equal((0, ""), (code, err));
+        Assert.StartsWith($"converted {converted} (maskrcnn names) -> {back} (yolact names)\n", output);
+        Assert.Contains("\n  renamed to yolact's             10\n  added (BatchNorm counters)       1\n  tensors written                 12\n", output);
+        Assert.Contains("\n  backbone.fpn.fpn_inner3.weight -> fpn.lat_layers.0.weight\n", output);
+        Assert.Contains("added:\n  backbone.bn1.num_batches_tracked = 0\n", output);
+        Assert.DoesNotContain("note:", output);
+        using var exported = SafeTensorsFile.Load(back);
+        using var input = SafeTensorsFile.Load(reference);
+        Assert.Equal(oursOf.Keys.Append("backbone.bn1.num_batches_tracked").Order(), exported.Names.Order());
+        foreach (var name in oursOf.Keys) TensorAssert.Equal(input[name], exported[name], name);
+        Assert.Equal(0L, exported["backbone.bn1.num_batches_tracked"].item<long>());
+        Assert.Equal("pt", exported.Metadata["format"]);
+    }
+
+    [Fact]
+    public void YolactExportRefusesAGroupNormModel()
+    {
+        using var dir = new TempDir();
+        var input = Path.Combine(dir.Path, "gn.safetensors");
+        using (var w = torch.ones(1))
+            SafeTensorsWriter.Write(input, [new("backbone.fpn.fpn_layer1.0.weight", w), new("backbone.fpn.fpn_layer1.1.weight", w), new("head.bbox_pred.weight", w)]);
+        var output = Path.Combine(dir.Path, "o.safetensors");
+        var (code, _, err) = Run("convert", "--to", "yolact", "--input", input, "--output", output);
+        Assert.Equal(2, code);
+        Assert.Equal($"maskrcnn: error: {input}: dbolya/yolact's model has no counterpart for 2 weight(s): backbone.fpn.fpn_layer1.0.weight, " +
+            "backbone.fpn.fpn_layer1.1.weight (only YOLACT with a BatchNorm ResNet and without MODEL.YOLACT.USE_GN exports)\n", err);
+        Assert.False(File.Exists(output));
+    }
+
     [Fact]
     public void MaskRcnnBenchmarkCheckpointIsDetected()
     {

@@ -1,3 +1,4 @@
+using MaskRcnn.Config;
 using MaskRcnn.Data;
 using MaskRcnn.Data.Coco;
 using MaskRcnn.Structures;
@@ -108,6 +109,40 @@ public class CocoFileTests : IClassFixture<SmallCoco>
         var second = dataset.Load(1, int.MaxValue);
         Assert.Equal(1, second.Target.Count);
         Assert.Equal(4L, second.Target.Field<IInstanceMasks>(BoxFields.Masks).ToTensor().sum().item<long>());
+    }
+
+    [Fact]
+    public void OnlyYolactWithItsCrowdRuleOnGetsCrowdTargets()
+    {
+        var cfg = new MaskRcnnConfig();
+        Assert.False(CocoDetectionDataset.CrowdTargetsFor(cfg.Model));
+        cfg.Model.MetaArchitecture = "YOLACT";
+        Assert.True(CocoDetectionDataset.CrowdTargetsFor(cfg.Model));
+        cfg.Model.Yolact.CrowdIouThreshold = 1;
+        Assert.False(CocoDetectionDataset.CrowdTargetsFor(cfg.Model));
+
+        // Mask R-CNN's targets, as the trainer opens them: the crowd region left out, no iscrowd field.
+        var maskRcnn = new CocoDetectionDataset(CocoFile.Load(coco.AnnotationFile), coco.ImageDir, forTraining: true,
+                                                crowdTargets: CocoDetectionDataset.CrowdTargetsFor(new MaskRcnnConfig().Model));
+        var plain = maskRcnn.Load(0, int.MaxValue).Target;
+        TensorAssert.Equal(torch.tensor(new float[] { 2, 3, 12, 11, 20, 0, 21, 5 }, [2, 4]), plain.Boxes);
+        Assert.False(plain.Has(BoxFields.IsCrowd));
+    }
+
+    [Fact]
+    public void CrowdTargetsKeepTheCrowdRegionFlagged()
+    {
+        var dataset = new CocoDetectionDataset(CocoFile.Load(coco.AnnotationFile), coco.ImageDir, forTraining: true, crowdTargets: true);
+        var first = dataset.Load(0, int.MaxValue).Target;
+        TensorAssert.Equal(torch.tensor(new float[] { 2, 3, 12, 11, 20, 0, 21, 5, 0, 0, 40, 30 }, [3, 4]), first.Boxes);
+        Assert.Equal(new long[] { 2, 1, 1 }, first.Field(BoxFields.Labels).data<long>().ToArray());
+        Assert.Equal([false, false, true], first.Field(BoxFields.IsCrowd).data<bool>().ToArray());
+        Assert.Equal(1200L, first.Field<IInstanceMasks>(BoxFields.Masks).ToTensor()[2].sum().item<long>());
+        // The flag follows its box through the training transforms and selections.
+        var flipped = first.FlipHorizontal().Resize(new ImageSize(60, 80)).Select(torch.tensor(new long[] { 2, 0 }));
+        Assert.Equal([true, false], flipped.Field(BoxFields.IsCrowd).data<bool>().ToArray());
+        // An image without crowds gets the field all false, so every target has it.
+        Assert.Equal([false], dataset.Load(1, int.MaxValue).Target.Field(BoxFields.IsCrowd).data<bool>().ToArray());
     }
 
     [Fact]

@@ -55,7 +55,7 @@ public sealed class ModelRegistriesTests
     [Fact]
     public void ANameNoBuilderHasIsRefusedWhenTheModelIsBuilt()
     {
-        Assert.Equal("MODEL.META_ARCHITECTURE: unknown value 'GeneralizedRCN' (did you mean 'GeneralizedRCNN'?); registered: GeneralizedRCNN",
+        Assert.Equal("MODEL.META_ARCHITECTURE: unknown value 'GeneralizedRCN' (did you mean 'GeneralizedRCNN'?); registered: GeneralizedRCNN, YOLACT",
             Assert.IsType<ConfigException>(Refused(c => c.Model.MetaArchitecture = "GeneralizedRCN")).Message);
         Assert.Equal("MODEL.ROI_BOX_HEAD.FEATURE_EXTRACTOR: unknown value 'FPNXconv1fcFeatureExtractor' (did you mean 'FPN2MLPFeatureExtractor'?); registered: ResNet50Conv5ROIFeatureExtractor, FPN2MLPFeatureExtractor",
             Refused(c => c.Model.RoiBoxHead.FeatureExtractor = "FPNXconv1fcFeatureExtractor").Message);

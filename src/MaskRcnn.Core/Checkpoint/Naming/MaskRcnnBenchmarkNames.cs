@@ -49,6 +49,5 @@ public static partial class MaskRcnnBenchmarkNames
     }
 
     /// <summary>Whether a parameter or buffer belongs to a class-specific layer (<see cref="ClassSpecificLayers"/>).</summary>
-    public static bool IsClassSpecific(string name) =>
-        ClassSpecificLayers.Any(layer => name.Length > layer.Length && name.StartsWith(layer, StringComparison.Ordinal) && name[layer.Length] == '.');
+    public static bool IsClassSpecific(string name) => ModuleMembership.BelongsToAny(name, ClassSpecificLayers);
 }

@@ -1,6 +1,4 @@
 using MaskRcnn.SafeTensors;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace MaskRcnn.Checkpoint.Naming;
 
@@ -17,17 +15,7 @@ public static class TorchvisionExport
         var untranslatable = ours.Names.Where(n => TorchvisionNames.FromOurs(n) is null).ToList();
         if (untranslatable.Count > 0)
             throw new WeightFileException($"{path}: torchvision's R-50-FPN model has no counterpart for {untranslatable.Count} weight(s): " +
-                string.Join(", ", untranslatable.Take(4)) + (untranslatable.Count > 4 ? ", ..." : "") +
-                " (only R-50-FPN Mask/Faster R-CNN without GroupNorm exports)");
-        var result = new StateDict(new Dictionary<string, string> { ["format"] = "pt" });
-        foreach (var (name, tensor) in ours.Release())
-        {
-            var torchvisionName = TorchvisionNames.FromOurs(name)!;
-            result.Add(torchvisionName, tensor);
-        }
-        foreach (var name in result.Names.ToList())
-            if (TorchvisionNames.BatchNormCounterBeside(name) is { } counter && !result.Contains(counter))
-                result.Add(counter, torch.tensor(0L));
-        return result;
+                ExportedWeights.Few(untranslatable) + " (only R-50-FPN Mask/Faster R-CNN without GroupNorm exports)");
+        return ExportedWeights.Rename(ours, TorchvisionNames.FromOurs, TorchvisionNames.BatchNormCounterBeside);
     }
 }

@@ -7,9 +7,10 @@ namespace MaskRcnn.Checkpoint.Naming;
 /// </summary>
 public static class TorchvisionNames
 {
-    const string Bn = "(?<p>weight|bias|running_mean|running_var)";
-    const string WB = "(?<p>weight|bias)";
-    const string LayerParam = @"(?<p>conv[123]\.weight|bn[123]\.(weight|bias|running_mean|running_var)|downsample\.0\.weight|downsample\.1\.(weight|bias|running_mean|running_var))";
+    // Parameter-name patterns shared with the other schemes that use torchvision's ResNet layout.
+    internal const string Bn = "(?<p>weight|bias|running_mean|running_var)";
+    internal const string WB = "(?<p>weight|bias)";
+    internal const string LayerParam = @"(?<p>conv[123]\.weight|bn[123]\.(weight|bias|running_mean|running_var)|downsample\.0\.weight|downsample\.1\.(weight|bias|running_mean|running_var))";
 
     static readonly NameRule[] ToOursRules =
     [

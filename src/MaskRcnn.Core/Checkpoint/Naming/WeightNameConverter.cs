@@ -11,6 +11,7 @@ public static class WeightNameConverter
         WeightScheme.MaskRcnn => NameMapping.To(name, name),
         WeightScheme.MaskRcnnBenchmark => MaskRcnnBenchmarkNames.ToOurs(name),
         WeightScheme.Torchvision => TorchvisionNames.ToOurs(name),
+        WeightScheme.Yolact => YolactNames.ToOurs(name),
         _ => throw new ArgumentOutOfRangeException(nameof(scheme)),
     };
 

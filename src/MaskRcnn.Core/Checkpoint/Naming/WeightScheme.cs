@@ -9,17 +9,20 @@ public enum WeightScheme
     MaskRcnnBenchmark,
     /// <summary>torchvision's <c>maskrcnn_resnet50_fpn</c> / <c>fasterrcnn_resnet50_fpn</c> state dict (0.14, or older naming).</summary>
     Torchvision,
+    /// <summary>dbolya/yolact's <c>Yolact</c> state dict (ResNet backbones, shared prediction module).</summary>
+    Yolact,
 }
 
 public static class WeightSchemeNames
 {
-    public const string MaskRcnn = "maskrcnn", MaskRcnnBenchmark = "maskrcnn-benchmark", Torchvision = "torchvision";
+    public const string MaskRcnn = "maskrcnn", MaskRcnnBenchmark = "maskrcnn-benchmark", Torchvision = "torchvision", Yolact = "yolact";
 
     public static string Name(this WeightScheme scheme) => scheme switch
     {
         WeightScheme.MaskRcnn => MaskRcnn,
         WeightScheme.MaskRcnnBenchmark => MaskRcnnBenchmark,
         WeightScheme.Torchvision => Torchvision,
+        WeightScheme.Yolact => Yolact,
         _ => throw new ArgumentOutOfRangeException(nameof(scheme)),
     };
 
@@ -28,6 +31,7 @@ public static class WeightSchemeNames
         MaskRcnn => WeightScheme.MaskRcnn,
         MaskRcnnBenchmark => WeightScheme.MaskRcnnBenchmark,
         Torchvision => WeightScheme.Torchvision,
-        _ => throw new ArgumentException($"unknown weight naming scheme '{name}' (expected {MaskRcnn}, {MaskRcnnBenchmark} or {Torchvision})"),
+        Yolact => WeightScheme.Yolact,
+        _ => throw new ArgumentException($"unknown weight naming scheme '{name}' (expected {MaskRcnn}, {MaskRcnnBenchmark}, {Torchvision} or {Yolact})"),
     };
 }

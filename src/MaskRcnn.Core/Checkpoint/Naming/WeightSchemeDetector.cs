@@ -3,21 +3,27 @@ namespace MaskRcnn.Checkpoint.Naming;
 /// <summary>Tells from a file's names (and metadata) whose naming it uses.</summary>
 public static class WeightSchemeDetector
 {
+    // Each scheme with the names only it uses; a file is of the one scheme it has such names of.
+    static readonly (WeightScheme Scheme, Func<string, bool> IsDistinctive)[] Distinctive =
+    [
+        (WeightScheme.Torchvision, TorchvisionNames.IsDistinctive),
+        (WeightScheme.MaskRcnnBenchmark, MaskRcnnBenchmarkNames.IsDistinctive),
+        (WeightScheme.Yolact, YolactNames.IsDistinctive),
+    ];
+
     public static WeightScheme Detect(string path, IEnumerable<string> names, IReadOnlyDictionary<string, string> metadata)
     {
         if (CheckpointFormat.IsOurs(metadata)) return WeightScheme.MaskRcnn;
         var all = names.ToList();
-        var torchvision = all.FirstOrDefault(TorchvisionNames.IsDistinctive);
-        var benchmark = all.FirstOrDefault(MaskRcnnBenchmarkNames.IsDistinctive);
-        return (torchvision, benchmark) switch
+        var found = Distinctive.Select(d => (d.Scheme, Name: all.FirstOrDefault(d.IsDistinctive))).Where(d => d.Name is not null).ToList();
+        return found switch
         {
-            (null, not null) => WeightScheme.MaskRcnnBenchmark,
-            (not null, null) => WeightScheme.Torchvision,
-            (not null, not null) => throw new WeightFileException(
-                $"{path}: mixes torchvision names ({torchvision}) with maskrcnn-benchmark names ({benchmark}); pass --from to choose"),
+            [var only] => only.Scheme,
+            [var first, var second, ..] => throw new WeightFileException(
+                $"{path}: mixes {first.Scheme.Name()} names ({first.Name}) with {second.Scheme.Name()} names ({second.Name}); pass --from to choose"),
             _ => throw new WeightFileException(
-                $"{path}: names are neither torchvision's Mask R-CNN (backbone.body.conv1.weight, roi_heads.box_head.*) nor maskrcnn-benchmark's " +
-                $"(backbone.body.stem.conv1.weight, roi_heads.box.*); {Sample(all)}"),
+                $"{path}: names are neither torchvision's Mask R-CNN (backbone.body.conv1.weight, roi_heads.box_head.*), maskrcnn-benchmark's " +
+                $"(backbone.body.stem.conv1.weight, roi_heads.box.*) nor dbolya/yolact's (backbone.layers.*, fpn.lat_layers.*, proto_net.0.*); {Sample(all)}"),
         };
     }
 

@@ -1,4 +1,5 @@
 using MaskRcnn.Config;
+using MaskRcnn.Modeling.Yolact;
 
 namespace MaskRcnn.Modeling.MetaArch;
 
@@ -8,5 +9,6 @@ public static class MetaArchitectures
     public delegate Detector Builder(MaskRcnnConfig cfg);
 
     public static readonly Registry<Builder> Registry = new("MODEL.META_ARCHITECTURE",
-        ("GeneralizedRCNN", GeneralizedRcnnBuilder.Build));
+        ("GeneralizedRCNN", GeneralizedRcnnBuilder.Build),
+        ("YOLACT", YolactBuilder.Build));
 }

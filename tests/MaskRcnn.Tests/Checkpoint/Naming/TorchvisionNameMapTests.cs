@@ -146,8 +146,9 @@ public class TorchvisionNameMapTests
             new Dictionary<string, string> { ["format"] = CheckpointFormat.FormatName }));
 
         var neither = Assert.Throws<WeightFileException>(() => WeightSchemeDetector.Detect("w.safetensors", ["conv1.weight", "bn1.weight", "fc.weight", "fc.bias"], none));
-        Assert.Equal("w.safetensors: names are neither torchvision's Mask R-CNN (backbone.body.conv1.weight, roi_heads.box_head.*) nor maskrcnn-benchmark's " +
-            "(backbone.body.stem.conv1.weight, roi_heads.box.*); first names: conv1.weight, bn1.weight, fc.weight, ...", neither.Message);
+        Assert.Equal("w.safetensors: names are neither torchvision's Mask R-CNN (backbone.body.conv1.weight, roi_heads.box_head.*), maskrcnn-benchmark's " +
+            "(backbone.body.stem.conv1.weight, roi_heads.box.*) nor dbolya/yolact's (backbone.layers.*, fpn.lat_layers.*, proto_net.0.*); " +
+            "first names: conv1.weight, bn1.weight, fc.weight, ...", neither.Message);
         var mixed = Assert.Throws<WeightFileException>(() => WeightSchemeDetector.Detect("w.safetensors", ["backbone.body.conv1.weight", "roi_heads.box.predictor.cls_score.weight"], none));
         Assert.Contains("mixes torchvision names (backbone.body.conv1.weight) with maskrcnn-benchmark names (roi_heads.box.predictor.cls_score.weight)", mixed.Message);
         Assert.Contains("the file has no tensors", Assert.Throws<WeightFileException>(() => WeightSchemeDetector.Detect("w", [], none)).Message);
