@@ -78,6 +78,20 @@ public sealed class YolactConfigChecksTests
     }
 
     [Fact]
+    public void LoadingAYolactConfigRunsTheChecksAndIgnoresTheRcnnHeadsKeys()
+    {
+        string[] yolact = ["MODEL.META_ARCHITECTURE", "YOLACT", "MODEL.DEVICE", "cpu", "MODEL.BACKBONE.CONV_BODY", "R-18-FPN"];
+        // Values the R-CNN checks refuse, and which mean nothing to YOLACT.
+        var cfg = ConfigLoader.Load(null, [.. yolact, "MODEL.MASK_ON", "True", "MODEL.RPN_ONLY", "True", "MODEL.RPN.RPN_HEAD", "FBNet.rpn_head",
+            "MODEL.ROI_BOX_HEAD.FEATURE_EXTRACTOR", "Nothing", "MODEL.ROI_MASK_HEAD.PREDICTOR", "MaskRCNNConv1x1Predictor"]);
+        Assert.True(cfg.Model.IsYolact);
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(null, [.. yolact, "MODEL.YOLACT.NMS", "Fast NMS"]));
+        Assert.Equal("MODEL.YOLACT.NMS: unknown value 'Fast NMS'; expected one of fast, standard", e.Message);
+        e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(null, [.. yolact, "MODEL.BACKBONE.CONV_BODY", "R-152-FPN"]));
+        Assert.StartsWith("MODEL.BACKBONE.CONV_BODY: 'R-152-FPN' cannot carry YOLACT", e.Message);
+    }
+
+    [Fact]
     public void AMaskRcnnConfigIgnoresTheYolactNode()
     {
         var cfg = new MaskRcnnConfig();
