@@ -68,6 +68,16 @@ public class PredictorTests
     }
 
     [Fact]
+    public void RpnOnlyDoesNotStopAYolactModel()
+    {
+        var cfg = MaskRcnn.Config.ConfigLoader.Load(Path.Combine(TestPaths.RepoRoot, "configs", "shapes", "yolact_R_18_FPN_gn.yaml"),
+            ["MODEL.RPN_ONLY", "True"]);
+        torch.manual_seed(1);
+        using var predictor = MaskRcnn.Inference.Predictor.FromModel(cfg, MaskRcnn.Modeling.ModelBuilder.Build(cfg));
+        Assert.True(predictor.HasMasks);
+    }
+
+    [Fact]
     public void BatchedPredictionEqualsOneByOne()
     {
         using var predictor = TinyModel.Predictor(TinyModel.Config());
