@@ -23,6 +23,29 @@ public sealed class GroupNormConfig : ConfigSection
     [Key("DIM_PER_GP")] public int DimPerGp { get; set; } = -1;
     [Key("NUM_GROUPS")] public int NumGroups { get; set; } = 32;
     [Key("EPSILON")] public double Epsilon { get; set; } = 1e-05;
+
+    /// <summary>maskrcnn-benchmark's group count for a layer of <paramref name="channels"/>/<paramref name="divisor"/>
+    /// channels: a divisor shrinks channels and both settings alike (Python floor division: −1 // 2 stays −1). Here, not
+    /// in the layer factory, so that config checks can apply the rule before any layer is built.</summary>
+    public static int GroupCount(int dimPerGroup, int numGroups, int channels, int divisor = 1)
+    {
+        if (divisor <= 0) throw new ArgumentException($"GroupNorm divisor must be positive, got {divisor}");
+        channels /= divisor;
+        int perGroup = FloorDiv(dimPerGroup, divisor), groups = FloorDiv(numGroups, divisor);
+        if (perGroup != -1 && groups != -1)
+            throw new ConfigException($"MODEL.GROUP_NORM: set either DIM_PER_GP or NUM_GROUPS to -1 (got DIM_PER_GP {dimPerGroup}, NUM_GROUPS {numGroups})");
+        if (perGroup > 0)
+        {
+            if (channels % perGroup != 0)
+                throw new ConfigException($"MODEL.GROUP_NORM.DIM_PER_GP: {channels} channels are not divisible by {perGroup}");
+            return channels / perGroup;
+        }
+        if (groups <= 0 || channels % groups != 0)
+            throw new ConfigException($"MODEL.GROUP_NORM.NUM_GROUPS: {channels} channels cannot be split into {groups} groups");
+        return groups;
+    }
+
+    static int FloorDiv(int a, int b) => (int)Math.Floor((double)a / b);
 }
 
 /// <summary>MODEL.RESNETS: ResNet/ResNeXt layout, shared by the backbone and the C4 box head.</summary>

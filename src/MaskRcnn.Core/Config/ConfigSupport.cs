@@ -13,26 +13,30 @@ public static class ConfigSupport
     static readonly Choice[] Choices =
     [
         new("MODEL.META_ARCHITECTURE", c => c.Model.MetaArchitecture, ["GeneralizedRCNN", "YOLACT"], []),
+        // YOLACT's bodies are fewer: YolactConfigChecks.
         new("MODEL.BACKBONE.CONV_BODY", c => c.Model.Backbone.ConvBody,
             ["R-50-C4", "R-50-C5", "R-101-C4", "R-101-C5", "R-50-FPN", "R-101-FPN", "R-152-FPN", "R-18-FPN", "R-34-FPN", "VGG-16-C5"],
-            new() { ["R-50-FPN-RETINANET"] = "RetinaNet", ["R-101-FPN-RETINANET"] = "RetinaNet", ["FBNet"] = "FBNet backbones" }),
+            new() { ["R-50-FPN-RETINANET"] = "RetinaNet", ["R-101-FPN-RETINANET"] = "RetinaNet", ["FBNet"] = "FBNet backbones" }, IsRcnn),
         new("MODEL.RESNETS.TRANS_FUNC", c => c.Model.ResNets.TransFunc, ["BottleneckWithFixedBatchNorm", "BottleneckWithGN"], []),
         new("MODEL.RESNETS.STEM_FUNC", c => c.Model.ResNets.StemFunc, ["StemWithFixedBatchNorm", "StemWithGN"], []),
-        new("MODEL.RPN.RPN_HEAD", c => c.Model.Rpn.RpnHead, ["SingleConvRPNHead"], new() { ["FBNet.rpn_head"] = "FBNet heads" }),
+        new("MODEL.RPN.RPN_HEAD", c => c.Model.Rpn.RpnHead, ["SingleConvRPNHead"], new() { ["FBNet.rpn_head"] = "FBNet heads" }, IsRcnn),
         new("MODEL.ROI_BOX_HEAD.FEATURE_EXTRACTOR", c => c.Model.RoiBoxHead.FeatureExtractor,
             ["ResNet50Conv5ROIFeatureExtractor", "FPN2MLPFeatureExtractor"],
-            new() { ["FBNet.roi_head"] = "FBNet heads", ["FPNXconv1fcFeatureExtractor"] = "the conv+fc box head" }, c => !c.Model.RpnOnly),
-        new("MODEL.ROI_BOX_HEAD.PREDICTOR", c => c.Model.RoiBoxHead.Predictor, ["FastRCNNPredictor", "FPNPredictor"], [], c => !c.Model.RpnOnly),
+            new() { ["FBNet.roi_head"] = "FBNet heads", ["FPNXconv1fcFeatureExtractor"] = "the conv+fc box head" }, c => IsRcnn(c) && !c.Model.RpnOnly),
+        new("MODEL.ROI_BOX_HEAD.PREDICTOR", c => c.Model.RoiBoxHead.Predictor, ["FastRCNNPredictor", "FPNPredictor"], [], c => IsRcnn(c) && !c.Model.RpnOnly),
         new("MODEL.ROI_MASK_HEAD.FEATURE_EXTRACTOR", c => c.Model.RoiMaskHead.FeatureExtractor,
             ["ResNet50Conv5ROIFeatureExtractor", "MaskRCNNFPNFeatureExtractor"],
-            new() { ["FBNet.roi_head_mask"] = "FBNet heads" }, c => c.Model.MaskOn),
+            new() { ["FBNet.roi_head_mask"] = "FBNet heads" }, c => IsRcnn(c) && c.Model.MaskOn),
         new("MODEL.ROI_MASK_HEAD.PREDICTOR", c => c.Model.RoiMaskHead.Predictor, ["MaskRCNNC4Predictor"],
-            new() { ["MaskRCNNConv1x1Predictor"] = "the 1x1 mask predictor" }, c => c.Model.MaskOn),
+            new() { ["MaskRCNNConv1x1Predictor"] = "the 1x1 mask predictor" }, c => IsRcnn(c) && c.Model.MaskOn),
         new("MODEL.BOX_CONVENTION", c => c.Model.BoxConvention, ["maskrcnn-benchmark", "torchvision"], []),
         new("SOLVER.WARMUP_METHOD", c => c.Solver.WarmupMethod, ["constant", "linear"], []),
         new("SOLVER.LR_SCHEDULER", c => c.Solver.LrScheduler, ["WarmupMultiStepLR", "WarmupCosineLR"], []),
         new("DTYPE", c => c.Dtype, ["float32"], new() { ["float16"] = "float16 training" }),
     ];
+
+    // The RPN and RoI heads (and their keys) belong to the R-CNN family; YOLACT has its own node, MODEL.YOLACT.
+    static bool IsRcnn(MaskRcnnConfig c) => !c.Model.IsYolact;
 
     /// <summary>The values of <paramref name="key"/> this tool builds (the names its registry must hold).</summary>
     public static IReadOnlyList<string> SupportedValues(string key) =>
@@ -65,6 +69,9 @@ public static class ConfigSupport
             throw new ConfigException($"{Prefix(file)}SOLVER.CLIP_GRADIENTS_NORM must be 0 (off) or positive, got {ConfigWriter.Format(cfg.Solver.ClipGradientsNorm)}");
         if (cfg.Input.PixelMean.Length != 3 || cfg.Input.PixelStd.Length != 3)
             throw new ConfigException($"{Prefix(file)}INPUT.PIXEL_MEAN and INPUT.PIXEL_STD need 3 values each");
+        if (cfg.Input.SquashSize < 0)
+            throw new ConfigException($"{Prefix(file)}INPUT.SQUASH_SIZE must be 0 (off) or a positive size, got {cfg.Input.SquashSize}");
+        if (cfg.Model.IsYolact) YolactConfigChecks.Check(cfg, file);
     }
 
     static void CheckDevice(string device, string? file)

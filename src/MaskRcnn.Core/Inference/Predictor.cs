@@ -13,7 +13,7 @@ namespace MaskRcnn.Inference;
 /// <summary>
 /// A configured model ready to detect: built from the config, weights loaded, in inference mode (eval, frozen batch
 /// norms folded) on <c>MODEL.DEVICE</c>, with the test transform (resize to <c>INPUT.MIN_SIZE_TEST</c>/<c>MAX_SIZE_TEST</c>,
-/// normalisation) and batches padded to <c>DATALOADER.SIZE_DIVISIBILITY</c>. Results are in original image
+/// or to the <c>INPUT.SQUASH_SIZE</c> square; normalisation) and batches padded to <c>DATALOADER.SIZE_DIVISIBILITY</c>. Results are in original image
 /// coordinates, on the CPU. Use from one thread at a time.
 /// </summary>
 public sealed class Predictor : IDisposable
@@ -22,7 +22,8 @@ public sealed class Predictor : IDisposable
 
     Predictor(MaskRcnnConfig cfg, Detector model, string? weightsPath)
     {
-        if (cfg.Model.RpnOnly)
+        // RPN_ONLY is an R-CNN key: YOLACT has no RPN to stop at.
+        if (cfg.Model.RpnOnly && !cfg.Model.IsYolact)
             throw new ConfigNotSupportedException("MODEL.RPN_ONLY", "detections from a proposals-only model (it has no classes or scores)", null);
         Config = cfg;
         Model = model;

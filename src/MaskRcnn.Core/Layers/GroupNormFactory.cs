@@ -26,24 +26,7 @@ public sealed class GroupNormFactory
         new(cfg.Model.GroupNorm.DimPerGp, cfg.Model.GroupNorm.NumGroups, cfg.Model.GroupNorm.Epsilon);
 
     /// <summary>The number of groups for a layer of this many channels (after the divisor).</summary>
-    public int GroupCount(int channels, int divisor = 1)
-    {
-        if (divisor <= 0) throw new ArgumentException($"GroupNorm divisor must be positive, got {divisor}");
-        channels /= divisor;
-        // Python floor division, as maskrcnn-benchmark: -1 // 2 stays -1.
-        int dimPerGroup = FloorDiv(DimPerGroup, divisor), numGroups = FloorDiv(NumGroups, divisor);
-        if (dimPerGroup != -1 && numGroups != -1)
-            throw new ConfigException($"MODEL.GROUP_NORM: set either DIM_PER_GP or NUM_GROUPS to -1 (got DIM_PER_GP {DimPerGroup}, NUM_GROUPS {NumGroups})");
-        if (dimPerGroup > 0)
-        {
-            if (channels % dimPerGroup != 0)
-                throw new ConfigException($"MODEL.GROUP_NORM.DIM_PER_GP: {channels} channels are not divisible by {dimPerGroup}");
-            return channels / dimPerGroup;
-        }
-        if (numGroups <= 0 || channels % numGroups != 0)
-            throw new ConfigException($"MODEL.GROUP_NORM.NUM_GROUPS: {channels} channels cannot be split into {numGroups} groups");
-        return numGroups;
-    }
+    public int GroupCount(int channels, int divisor = 1) => GroupNormConfig.GroupCount(DimPerGroup, NumGroups, channels, divisor);
 
     /// <summary>A GroupNorm over <paramref name="channels"/>/<paramref name="divisor"/> channels; weight 1, bias 0.</summary>
     public GroupNorm Create(int channels, bool affine = true, int divisor = 1)
@@ -57,6 +40,4 @@ public sealed class GroupNormFactory
         }
         return norm;
     }
-
-    static int FloorDiv(int a, int b) => (int)Math.Floor((double)a / b);
 }

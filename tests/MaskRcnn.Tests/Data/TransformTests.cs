@@ -26,6 +26,24 @@ public class ResizeRuleTests
     }
 }
 
+public class SquashResizeTests
+{
+    [Theory]
+    [InlineData(640, 480)]
+    [InlineData(480, 640)]
+    [InlineData(550, 550)]
+    [InlineData(3, 1000)]
+    public void EveryImageBecomesTheSquareAspectRatioNotKept(int w, int h)
+    {
+        var rule = new SquashResize(550);
+        Assert.Equal(new ImageSize(550, 550), rule.TargetSize(new ImageSize(h, w), new Random(1)));
+        Assert.False(rule.Antialias);
+    }
+
+    [Fact]
+    public void SizeMustBePositive() => Assert.Throws<ArgumentOutOfRangeException>(() => new SquashResize(0));
+}
+
 public class ImageNormalizerTests
 {
     [Fact]
@@ -67,6 +85,57 @@ public class DetectionTransformTests
         Assert.True(output[0, 10, 32].item<float>() > 0.99f && output[0, 10, 8].item<float>() < 0.01f);
         var mask = moved.Field<IInstanceMasks>(BoxFields.Masks).ToTensor();
         Assert.True(mask[0, 10, 32].item<bool>() && !mask[0, 10, 8].item<bool>());
+    }
+
+    [Fact]
+    public void SquashScalesBoxesAndMasksByXAndYIndependently()
+    {
+        // 10 high, 20 wide, squashed to 8×8: x × 0.4, y × 0.8. A box and polygon at x 5..15, y 5..10.
+        var image = torch.zeros([3, 10, 20], torch.ScalarType.Byte);
+        var masks = new PolygonMasks([[new double[] { 5, 5, 15, 5, 15, 10, 5, 10 }]], 10, 20);
+        var target = new BoxList(torch.tensor(new float[] { 5, 5, 15, 10 }, [1, 4]), new ImageSize(10, 20)).With(BoxFields.Masks, masks);
+        var transform = new DetectionTransform(new SquashResize(8), 0, 0, new ColorJitter(0, 0, 0, 0), Identity);
+        var (output, moved) = transform.Apply(image, target, new Random(0));
+        Assert.Equal(new long[] { 3, 8, 8 }, output.shape);
+        Assert.Equal(new ImageSize(8, 8), moved!.Size);
+        TensorAssert.Close(torch.tensor(new float[] { 2, 4, 6, 8 }, [1, 4]), moved.Boxes);
+        var polygon = moved.Field<PolygonMasks>(BoxFields.Masks);
+        Assert.Equal((8, 8), (polygon.Height, polygon.Width));
+        // The mask covers exactly the pixels of x 2..5, y 4..7.
+        var expected = torch.zeros([1, 8, 8], torch.ScalarType.Bool);
+        expected[.., 4..8, 2..6] = torch.tensor(true);
+        TensorAssert.Equal(expected, polygon.ToTensor());
+    }
+
+    [Fact]
+    public void SquashSamplesBilinearlyWithoutAntialiasing()
+    {
+        // 8×8 → 2×2: output pixel (0,0) samples the source at (1.5, 1.5), the centre of the lit 2×2 block at rows and
+        // columns 1..2, so it is fully lit; an antialiased (PIL-like) resize would average in the dark pixels around it.
+        var image = torch.zeros([3, 8, 8], torch.ScalarType.Byte);
+        image[.., 1..3, 1..3] = torch.tensor((byte)255);
+        var squash = new DetectionTransform(new SquashResize(2), 0, 0, new ColorJitter(0, 0, 0, 0), Identity);
+        var output = squash.Apply(image, null, new Random(0)).Image;
+        var expected = torch.zeros([3, 2, 2]);
+        expected[.., 0, 0] = torch.tensor(1f);
+        TensorAssert.Close(expected, output);
+        var antialiased = new DetectionTransform(new ResizeRule([2], 0), 0, 0, new ColorJitter(0, 0, 0, 0), Identity).Apply(image, null, new Random(0)).Image;
+        Assert.True(antialiased[0, 0, 0].item<float>() < 0.9f, "the short-side rule keeps filtering when it shrinks");
+    }
+
+    [Fact]
+    public void SquashSizeReplacesTheMinMaxRuleInTrainingAndTesting()
+    {
+        var cfg = new MaskRcnn.Config.MaskRcnnConfig();
+        Assert.IsType<ResizeRule>(DetectionTransform.ForTraining(cfg).Resize);
+        Assert.IsType<ResizeRule>(DetectionTransform.ForTesting(cfg).Resize);
+        cfg.Input.SquashSize = 48;
+        var image = torch.zeros([3, 30, 70], torch.ScalarType.Byte);
+        foreach (var transform in new[] { DetectionTransform.ForTraining(cfg), DetectionTransform.ForTesting(cfg) })
+        {
+            Assert.Equal(new SquashResize(48), transform.Resize);
+            Assert.Equal(new long[] { 3, 48, 48 }, transform.Apply(image, null, new Random(3)).Image.shape);
+        }
     }
 
     [Fact]

@@ -39,6 +39,45 @@ public class PredictorTests
     }
 
     [Fact]
+    public void SquashedInputsMapBackToEachOriginalWithSeparateXAndYScales()
+    {
+        using var predictor = TinyModel.Predictor(TinyModel.Config("INPUT.SQUASH_SIZE", "64"));
+        using var scope = torch.NewDisposeScope();
+        // Every column of a 64×64 image twice: squashed bilinearly without antialiasing, the 64×128 image becomes the
+        // 64×64 one exactly (each output pixel samples between a column pair), so the network sees the same input and
+        // its detections map back with x doubled and y as is. Antialiasing, or the MIN/MAX_SIZE rule (48×96 here), would
+        // feed the network something else.
+        var square = TinyModel.Image(64, 64, 5);
+        var wide = square.repeat_interleave(2, dim: 2);
+        var results = predictor.Predict([square, wide]);
+        Assert.Equal(new ImageSize(64, 128), results[1].Size);
+        Assert.True(results[0].Count > 0);
+        Assert.Equal(results[0].Count, results[1].Count);
+        var doubledX = torch.tensor(new float[] { 2, 1, 2, 1 });
+        TensorAssert.Close(results[0].Boxes * doubledX, results[1].Boxes, rtol: 0, atol: 1e-3, what: "boxes");
+        TensorAssert.Close(results[0].Field(BoxFields.Scores), results[1].Field(BoxFields.Scores), rtol: 0, atol: 1e-5, what: "scores");
+        TensorAssert.Equal(results[0].Field(BoxFields.Labels), results[1].Field(BoxFields.Labels), "labels");
+        var masks = results[1].Field<BitMasks>(BoxFields.Masks);
+        Assert.Equal((64, 128), (masks.Height, masks.Width));
+        // Pasted at twice the width, each mask is its square twin stretched, up to boundary pixels: the random model's
+        // mask probabilities hover near the 0.5 threshold, and the paster samples other points at the other width.
+        var stretched = results[0].Field<BitMasks>(BoxFields.Masks).Tensor.repeat_interleave(2, dim: 2);
+        double overlap = (stretched & masks.Tensor).sum().item<long>(), union = (stretched | masks.Tensor).sum().item<long>();
+        double areaRatio = masks.Tensor.sum().item<long>() / (double)stretched.sum().item<long>();
+        Assert.True(overlap > 0.7 * union && areaRatio is > 0.9 and < 1.1, $"mask IoU {overlap / union:F3}, area ratio {areaRatio:F3}");
+    }
+
+    [Fact]
+    public void RpnOnlyDoesNotStopAYolactModel()
+    {
+        var cfg = MaskRcnn.Config.ConfigLoader.Load(Path.Combine(TestPaths.RepoRoot, "configs", "shapes", "yolact_R_18_FPN_gn.yaml"),
+            ["MODEL.RPN_ONLY", "True"]);
+        torch.manual_seed(1);
+        using var predictor = MaskRcnn.Inference.Predictor.FromModel(cfg, MaskRcnn.Modeling.ModelBuilder.Build(cfg));
+        Assert.True(predictor.HasMasks);
+    }
+
+    [Fact]
     public void BatchedPredictionEqualsOneByOne()
     {
         using var predictor = TinyModel.Predictor(TinyModel.Config());

@@ -7,22 +7,26 @@ namespace MaskRcnn.Data.Transforms;
 
 /// <summary>
 /// maskrcnn-benchmark's transform pipeline for one image and its target: colour jitter, resize (multi-scale in
-/// training), random flips, then BGR255/normalization. Boxes and masks follow every geometric step. All
+/// training, or YOLACT's square with <c>INPUT.SQUASH_SIZE</c>), random flips, then BGR255/normalization. Boxes and masks follow every geometric step. All
 /// randomness comes from the <see cref="Random"/> passed in, so a sample's augmentation depends only on its seed.
 /// </summary>
-public sealed class DetectionTransform(ResizeRule resize, double horizontalFlip, double verticalFlip, ColorJitter jitter, ImageNormalizer normalizer)
+public sealed class DetectionTransform(IResizeRule resize, double horizontalFlip, double verticalFlip, ColorJitter jitter, ImageNormalizer normalizer)
 {
-    public ResizeRule Resize { get; } = resize;
+    public IResizeRule Resize { get; } = resize;
     public ImageNormalizer Normalizer { get; } = normalizer;
 
     public static DetectionTransform ForTraining(MaskRcnnConfig cfg) => new(
-        new ResizeRule(cfg.Input.MinSizeTrain, cfg.Input.MaxSizeTrain),
+        ResizeFor(cfg, new ResizeRule(cfg.Input.MinSizeTrain, cfg.Input.MaxSizeTrain)),
         cfg.Input.HorizontalFlipProbTrain, cfg.Input.VerticalFlipProbTrain,
         new ColorJitter(cfg.Input.Brightness, cfg.Input.Contrast, cfg.Input.Saturation, cfg.Input.Hue),
         NormalizerFor(cfg));
 
     public static DetectionTransform ForTesting(MaskRcnnConfig cfg) => new(
-        new ResizeRule([cfg.Input.MinSizeTest], cfg.Input.MaxSizeTest), 0, 0, new ColorJitter(0, 0, 0, 0), NormalizerFor(cfg));
+        ResizeFor(cfg, new ResizeRule([cfg.Input.MinSizeTest], cfg.Input.MaxSizeTest)), 0, 0, new ColorJitter(0, 0, 0, 0), NormalizerFor(cfg));
+
+    // INPUT.SQUASH_SIZE, when set, replaces the MIN_SIZE/MAX_SIZE rule in training and testing alike.
+    static IResizeRule ResizeFor(MaskRcnnConfig cfg, ResizeRule shortSide) =>
+        cfg.Input.SquashSize > 0 ? new SquashResize(cfg.Input.SquashSize) : shortSide;
 
     public static ImageNormalizer NormalizerFor(MaskRcnnConfig cfg) => new(cfg.Input.ToBgr255, cfg.Input.PixelMean, cfg.Input.PixelStd);
 
@@ -36,9 +40,10 @@ public sealed class DetectionTransform(ResizeRule resize, double horizontalFlip,
         var size = Resize.TargetSize(original, rng);
         if (size != original)
         {
-            // Bilinear with antialiasing, as PIL's resize (which maskrcnn-benchmark uses) filters when shrinking.
+            // Bilinear; with antialiasing as PIL's resize (which maskrcnn-benchmark uses) filters when shrinking, without
+            // for YOLACT's squash as its reference samples. Boxes and masks scale by x and y independently.
             rgb = nn.functional.interpolate(rgb.unsqueeze(0), [size.Height, size.Width], mode: InterpolationMode.Bilinear,
-                align_corners: false, antialias: true).squeeze(0).clamp(0, 1);
+                align_corners: false, antialias: Resize.Antialias).squeeze(0).clamp(0, 1);
             target = target?.Resize(size);
         }
         if (horizontalFlip > 0 && rng.NextDouble() < horizontalFlip)
