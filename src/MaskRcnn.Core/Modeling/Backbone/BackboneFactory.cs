@@ -37,13 +37,8 @@ public static class BackboneFactory
 
     static BackboneNetwork ResNet(MaskRcnnConfig cfg, ResNetLayout layout, int stageCount, bool fpn, double? eps)
     {
-        var frozenEps = eps ?? NormLayers.MaskRcnnBenchmarkEps;
-        var widths = ResNetWidths.From(cfg);
-        if (layout.Block == ResNetBlockKind.Basic && widths.NumGroups != 1)
-            throw new ConfigException($"MODEL.RESNETS.NUM_GROUPS: {cfg.Model.Backbone.ConvBody} has BasicBlocks, which have no groups (got {widths.NumGroups})");
         int[] returned = fpn ? [1, 2, 3, 4] : [stageCount];
-        var body = new ResNetBody(layout, widths, stageCount, returned, NormLayers.ForStem(cfg, frozenEps), NormLayers.ForBlocks(cfg, frozenEps));
-        Freeze(cfg, body);
+        var body = ResNetBody(cfg, layout, stageCount, returned, eps ?? NormLayers.MaskRcnnBenchmarkEps);
         var outChannels = cfg.Model.ResNets.BackboneOutChannels;
         if (!fpn)
         {
@@ -53,6 +48,19 @@ public static class BackboneFactory
         var top = FpnTopBlocks.Build(FpnTopBlocks.MaxPool, cfg, body.OutChannels[^1], outChannels);
         var pyramid = new FeaturePyramidNetwork(body.OutChannels, outChannels, cfg.Model.Fpn.UseGn ? GroupNormFactory.From(cfg) : null, cfg.Model.Fpn.UseRelu, top);
         return new BackboneNetwork(body, pyramid);
+    }
+
+    /// <summary>The configured ResNet body (MODEL.RESNETS widths and norms, frozen batch norms of this eps), its first
+    /// FREEZE_CONV_BODY_AT stages frozen; shared by every architecture built on a ResNet.</summary>
+    public static ResNetBody ResNetBody(MaskRcnnConfig cfg, ResNetLayout layout, int stageCount, IReadOnlyList<int> returnedStages, double frozenBatchNormEps)
+    {
+        var widths = ResNetWidths.From(cfg);
+        if (layout.Block == ResNetBlockKind.Basic && widths.NumGroups != 1)
+            throw new ConfigException($"MODEL.RESNETS.NUM_GROUPS: {cfg.Model.Backbone.ConvBody} has BasicBlocks, which have no groups (got {widths.NumGroups})");
+        var body = new ResNetBody(layout, widths, stageCount, returnedStages,
+            NormLayers.ForStem(cfg, frozenBatchNormEps), NormLayers.ForBlocks(cfg, frozenBatchNormEps));
+        Freeze(cfg, body);
+        return body;
     }
 
     static BackboneNetwork Vgg16(MaskRcnnConfig cfg)

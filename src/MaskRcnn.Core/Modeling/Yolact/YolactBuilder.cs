@@ -26,13 +26,7 @@ public static class YolactBuilder
             throw new ConfigException($"MODEL.BACKBONE.CONV_BODY: YOLACT builds on {string.Join(", ", Bodies.Keys)}, not '{model.Backbone.ConvBody}'");
         // The reference's ResNets have torchvision's BatchNorm2d (eps 1e-5), frozen here.
         double eps = model.Backbone.FrozenBnEps < 0 ? NormLayers.TorchvisionEps : model.Backbone.FrozenBnEps;
-        var widths = ResNetWidths.From(cfg);
-        if (layout.Block == ResNetBlockKind.Basic && widths.NumGroups != 1)
-            throw new ConfigException($"MODEL.RESNETS.NUM_GROUPS: {model.Backbone.ConvBody} has BasicBlocks, which have no groups (got {widths.NumGroups})");
-        var body = new ResNetBody(layout, widths, stageCount: 4, returnedStages: [2, 3, 4], NormLayers.ForStem(cfg, eps), NormLayers.ForBlocks(cfg, eps));
-        if (model.Backbone.FreezeConvBodyAt > body.FreezableStageCount)
-            throw new ConfigException($"MODEL.BACKBONE.FREEZE_CONV_BODY_AT: {model.Backbone.ConvBody} has {body.FreezableStageCount} stages, cannot freeze {model.Backbone.FreezeConvBodyAt}");
-        body.Freeze(model.Backbone.FreezeConvBodyAt);
+        var body = BackboneFactory.ResNetBody(cfg, layout, stageCount: 4, returnedStages: [2, 3, 4], eps);
 
         var groupNorm = y.UseGn ? GroupNormFactory.From(cfg) : null;
         var fpn = new YolactFpn(body.OutChannels, y.FpnChannels, groupNorm);
