@@ -138,12 +138,17 @@ public class StopSignalTests : IClassFixture<StopSignalTests.Setup>
 
         public static Tool Start(string[] args)
         {
-            var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
+            // Through env --default-signal=INT: a test run started in the background of a non-interactive shell (`cmd &`,
+            // nohup, many CI runners) inherits SIGINT ignored, and .NET, like any Unix program, leaves an ignored SIGINT
+            // ignored, so the tool would never see the Ctrl-C this test sends. A user at a terminal has it at its default.
+            var start = new ProcessStartInfo("env")
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
+            start.ArgumentList.Add("--default-signal=INT");
+            start.ArgumentList.Add(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet");
             start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "maskrcnn.dll"));
             foreach (var arg in args) start.ArgumentList.Add(arg);
             var process = new Process { StartInfo = start };
