@@ -1,5 +1,6 @@
 using System.CommandLine;
 using MaskRcnn.Config;
+using MaskRcnn.Distributed;
 using MaskRcnn.Engine;
 using MaskRcnn.Evaluation;
 using MaskRcnn.Inference;
@@ -13,7 +14,7 @@ namespace MaskRcnn.Cli;
 /// </summary>
 public static class EvalCommand
 {
-    public static Command Build(TextWriter stdout)
+    public static Command Build(TextWriter stdout, IProcessGroup group)
     {
         var config = ConfigCommand.ConfigFile();
         var overrides = ConfigCommand.Overrides();
@@ -40,7 +41,7 @@ public static class EvalCommand
             if (result.GetValue(config) is null) throw new ConfigException("give --config X.yaml to evaluate a model, or --gt and --results to score a results file");
             var cfg = ConfigLoader.Load(result.GetValue(config), result.GetValue(overrides) ?? []);
             bool live = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
-            var runner = new TestRunner(cfg, stdout, live);
+            var runner = new TestRunner(cfg, stdout, live, group);
             if (result.GetValue(merge) is { } count)
             {
                 if (result.GetValue(shard) is not null) throw new ConfigException("--merge-shards joins finished shards; do not give --shard with it");

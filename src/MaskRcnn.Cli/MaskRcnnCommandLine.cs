@@ -3,6 +3,7 @@ using MaskRcnn.Checkpoint.Naming;
 using MaskRcnn.Config;
 using MaskRcnn.Data;
 using MaskRcnn.Data.Coco;
+using MaskRcnn.Distributed;
 using MaskRcnn.SafeTensors;
 
 namespace MaskRcnn.Cli;
@@ -15,22 +16,25 @@ public static class MaskRcnnCommandLine
 
     public static readonly Option<bool> Verbose = new("--verbose") { Description = "Show stack traces on errors", Recursive = true };
 
-    public static RootCommand Build(TextWriter stdout)
+    public static RootCommand Build(TextWriter stdout, IProcessGroup? group = null)
     {
+        group ??= SingleProcess.Instance;
         var root = new RootCommand("maskrcnn: train, evaluate and run Mask R-CNN models configured like maskrcnn-benchmark");
         root.Options.Add(Verbose);
         root.Subcommands.Add(ConfigCommand.Build(stdout));
         root.Subcommands.Add(DataCommand.Build(stdout));
-        root.Subcommands.Add(TrainCommand.Build(stdout));
+        root.Subcommands.Add(TrainCommand.Build(stdout, group));
         root.Subcommands.Add(ConvertCommand.Build(stdout));
-        root.Subcommands.Add(EvalCommand.Build(stdout));
+        root.Subcommands.Add(EvalCommand.Build(stdout, group));
         root.Subcommands.Add(PredictCommand.Build(stdout));
         return root;
     }
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    /// <param name="group">The processes of an MPI launch (rank 0 prints; errors name the rank that had them).</param>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, IProcessGroup? group = null)
     {
-        var root = Build(stdout);
+        var root = Build(stdout, group);
+        string who = group is { Size: > 1, Rank: var rank } ? $"maskrcnn (rank {rank} of {group.Size})" : "maskrcnn";
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -43,12 +47,12 @@ public static class MaskRcnnCommandLine
         }
         catch (Exception e) when (IsBadInput(e))
         {
-            Report(stderr, e, parsed.GetValue(Verbose));
+            Report(stderr, e, parsed.GetValue(Verbose), who);
             return UsageError;
         }
         catch (Exception e)
         {
-            Report(stderr, e, parsed.GetValue(Verbose));
+            Report(stderr, e, parsed.GetValue(Verbose), who);
             return RuntimeError;
         }
     }
@@ -56,12 +60,12 @@ public static class MaskRcnnCommandLine
     /// <summary>A problem with what the user gave (a config, a data or weight file, an image): theirs to fix, like a bad
     /// option, so exit code 2; anything else is a failure while running (1).</summary>
     internal static bool IsBadInput(Exception e) =>
-        e is ConfigException or DataException or WeightFileException or SafeTensorsException or ImageDecodeException;
+        e is ConfigException or DataException or WeightFileException or SafeTensorsException or ImageDecodeException or DistributedException;
 
     /// <summary>The one-line error (and with <c>--verbose</c> the stack trace) every verb reports failures with.</summary>
-    internal static void Report(TextWriter stderr, Exception e, bool verbose)
+    internal static void Report(TextWriter stderr, Exception e, bool verbose, string who = "maskrcnn")
     {
-        stderr.WriteLine($"maskrcnn: error: {e.Message.ReplaceLineEndings(" ")}");
+        stderr.WriteLine($"{who}: error: {e.Message.ReplaceLineEndings(" ")}");
         if (verbose) stderr.WriteLine(e);
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using MaskRcnn.Config;
+using MaskRcnn.Distributed;
 using MaskRcnn.Engine;
 using MaskRcnn.Inference;
 
@@ -9,7 +10,7 @@ namespace MaskRcnn.Cli;
 /// (unless <c>--skip-test</c>); Ctrl-C or SIGTERM checkpoints and stops (<see cref="StopSignals"/>).</summary>
 public static class TrainCommand
 {
-    public static Command Build(TextWriter stdout)
+    public static Command Build(TextWriter stdout, IProcessGroup group)
     {
         var config = ConfigCommand.ConfigFile();
         config.Required = true;
@@ -27,8 +28,8 @@ public static class TrainCommand
             bool live = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
             var options = new TrainingOptions(!result.GetValue(noResume), result.GetValue(logPeriod), LiveProgress: live);
             bool testAfterwards = !result.GetValue(skipTest) && cfg.Datasets.Test.Length > 0;
-            if (testAfterwards) new TestRunner(cfg, stdout, live).CheckDatasets(); // a bad test set fails now, not after training
-            var outcome = new Trainer(cfg, options, stdout).Run(stop.Token);
+            if (testAfterwards) new TestRunner(cfg, stdout, live, group).CheckDatasets(); // a bad test set fails now, not after training
+            var outcome = new Trainer(cfg, options, stdout, group: group).Run(stop.Token);
             if (outcome.Interrupted) return stop.ExitCode;
             // As train_net.py: evaluate the final weights on DATASETS.TEST unless told not to.
             if (testAfterwards)
@@ -36,7 +37,7 @@ public static class TrainCommand
                 using var predictor = Predictor.Load(cfg, outcome.CheckpointPath, stdout);
                 try
                 {
-                    new TestRunner(cfg, stdout, live).Run(predictor, cancel: stop.Token);
+                    new TestRunner(cfg, stdout, live, group).Run(predictor, cancel: stop.Token);
                 }
                 catch (OperationCanceledException) when (stop.Stopped)
                 {

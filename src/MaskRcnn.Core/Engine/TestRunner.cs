@@ -3,6 +3,7 @@ using System.Text.Json;
 using MaskRcnn.Config;
 using MaskRcnn.Data;
 using MaskRcnn.Data.Coco;
+using MaskRcnn.Distributed;
 using MaskRcnn.Evaluation;
 using MaskRcnn.IO;
 using MaskRcnn.Inference;
@@ -14,10 +15,14 @@ namespace MaskRcnn.Engine;
 /// it, writes <c>OUTPUT_DIR/inference/&lt;dataset&gt;/bbox.json</c> and <c>segm.json</c> (COCO results, original
 /// category ids and image coordinates), scores them with the COCO evaluator, and writes the report
 /// (<c>coco_eval.txt</c>) and every number (<c>coco_eval.json</c>) beside them. A shard run writes its slice's results
-/// under <c>shard_K_of_N/</c> instead, and <see cref="Merge"/> joins the N slices and evaluates the whole.
+/// under <c>shard_K_of_N/</c> instead, and <see cref="Merge"/> joins the N slices and evaluates the whole. Over several
+/// processes (<paramref name="group"/>) each rank runs its slice with its share of TEST.IMS_PER_BATCH, and rank 0
+/// gathers the slices, writes and evaluates them once: the numbers of one process running the per-rank batch size.
 /// </summary>
-public sealed class TestRunner(MaskRcnnConfig cfg, TextWriter console, bool liveProgress)
+public sealed class TestRunner(MaskRcnnConfig cfg, TextWriter console, bool liveProgress, IProcessGroup? group = null)
 {
+    readonly IProcessGroup ranks = group ?? SingleProcess.Instance;
+
     public const string BboxFile = "bbox.json", SegmFile = "segm.json", ReportFile = "coco_eval.txt", NumbersFile = "coco_eval.json", ShardFile = "shard.json";
 
     public static string InferenceDir(MaskRcnnConfig cfg, string dataset) => Path.Combine(cfg.OutputDir, "inference", dataset);
@@ -30,13 +35,30 @@ public sealed class TestRunner(MaskRcnnConfig cfg, TextWriter console, bool live
     public IReadOnlyList<(string Dataset, IReadOnlyList<CocoEvaluation> Evaluations)> Run(Predictor predictor, Shard? shard = null, CancellationToken cancel = default)
     {
         if (cfg.Datasets.Test.Length == 0) throw new ConfigException("DATASETS.TEST is empty: nothing to evaluate on");
+        int? perRank = null;
+        if (ranks.Size > 1)
+        {
+            if (shard is not null) throw new ConfigException($"--shard and a launch of {ranks.Size} MPI processes both split the data: use one of them");
+            if (cfg.Test.ImsPerBatch % ranks.Size != 0)
+                throw new ConfigException($"TEST.IMS_PER_BATCH {cfg.Test.ImsPerBatch} does not split over {ranks.Size} processes: make it a multiple of {ranks.Size}");
+            perRank = cfg.Test.ImsPerBatch / ranks.Size;
+        }
         var all = new List<(string, IReadOnlyList<CocoEvaluation>)>();
         foreach (var (name, dataset) in TestDatasets())
         {
-            var part = shard ?? Shard.Whole;
-            console.WriteLine($"inference on {name} ({dataset.Count} images{(part.Count > 1 ? $", {part}" : "")}) with {predictor.WeightsPath ?? "the trained model"}");
-            var result = new DatasetInference(predictor, dataset, console).Run(part, Progress(name), cancel);
+            var part = shard ?? (ranks.Size > 1 ? new Shard(ranks.Rank, ranks.Size) : Shard.Whole);
+            string over = ranks.Size > 1 ? $", over {ranks.Size} processes" : part.Count > 1 ? $", {part}" : "";
+            console.WriteLine($"inference on {name} ({dataset.Count} images{over}) with {predictor.WeightsPath ?? "the trained model"}");
+            var result = new DatasetInference(predictor, dataset, console).Run(part, Progress(name), cancel, perRank);
             if (liveProgress) console.WriteLine();
+            if (ranks.Size > 1)
+            {
+                // Every rank reaches this point (or the job is aborted): rank 0 joins the slices and goes on as one process.
+                var parts = ranks.Gather(InferenceResultCodec.Encode(result));
+                if (!ranks.IsMain) continue;
+                result = InferenceResultCodec.Join(parts!);
+                part = Shard.Whole;
+            }
             string skipped = result.SkippedImageIds.Count > 0 ? $"; {result.SkippedImageIds.Count} unreadable images skipped" : "";
             console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{name}: {result.ImageIds.Count} images in {result.Elapsed.TotalSeconds:F1} s ({result.ImageIds.Count / Math.Max(result.Elapsed.TotalSeconds, 1e-9):F1} images/s){skipped}"));

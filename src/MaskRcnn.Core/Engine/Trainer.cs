@@ -3,6 +3,7 @@ using MaskRcnn.Config;
 using MaskRcnn.Data;
 using MaskRcnn.Data.Loading;
 using MaskRcnn.Data.Transforms;
+using MaskRcnn.Distributed;
 using MaskRcnn.Engine.Events;
 using MaskRcnn.IO;
 using MaskRcnn.Modeling;
@@ -23,17 +24,27 @@ namespace MaskRcnn.Engine;
 /// request (Ctrl-C, SIGTERM) finishes the current iteration and writes a checkpoint. One run per OUTPUT_DIR at a time
 /// (<see cref="RunLock"/>); a loss or a weight that goes non-finite stops it, as does a full disk, each with one line
 /// saying what is left intact.
+/// Over several processes (<paramref name="group"/>, maskrcnn-benchmark's distributed training): SOLVER.IMS_PER_BATCH is
+/// the whole batch, each rank trains on its slice of it, all start from rank 0's weights, gradients are averaged before
+/// clipping and the step, the logged losses are the ranks' means, and rank 0 alone holds the lock and writes logs,
+/// metrics and checkpoints (in an OUTPUT_DIR every rank sees, which they all resume from). A stop request on any rank
+/// stops all after the same iteration.
 /// </summary>
-public sealed class Trainer(MaskRcnnConfig cfg, TrainingOptions options, TextWriter console, TrainingEventWriterFactory? writers = null)
+public sealed class Trainer(MaskRcnnConfig cfg, TrainingOptions options, TextWriter console, TrainingEventWriterFactory? writers = null,
+    IProcessGroup? group = null)
 {
+    readonly IProcessGroup ranks = group ?? SingleProcess.Instance;
+
     public TrainingResult Run(CancellationToken stop = default)
     {
         var outputDir = cfg.OutputDir;
         if (cfg.Solver.CheckpointsToKeep < 0)
             throw new ConfigException($"SOLVER.CHECKPOINTS_TO_KEEP must be 0 (keep all) or more, got {cfg.Solver.CheckpointsToKeep}");
+        _ = DataLoaderOptions.ForTraining(cfg, 0, ranks.Rank, ranks.Size).Slice; // a batch that does not split fails now
         try
         {
-            using var runLock = RunLock.Acquire(outputDir);
+            using var runLock = ranks.IsMain ? RunLock.Acquire(outputDir) : null;
+            ranks.Barrier(); // nobody reads the folder before rank 0 owns it (and has removed a killed save's leftovers)
             return RunLocked(outputDir, stop);
         }
         catch (Exception e) when (NoSpaceLeftException.IsNoSpace(e))
@@ -60,21 +71,23 @@ public sealed class Trainer(MaskRcnnConfig cfg, TrainingOptions options, TextWri
 
     TrainingResult RunLocked(string outputDir, CancellationToken stop)
     {
-        bool tornMetrics = MetricsFileWriter.EndTornLine(Path.Combine(outputDir, MetricsFileWriter.FileName));
-        using var log = new StreamWriter(Path.Combine(outputDir, "log.txt"), append: true) { AutoFlush = true };
+        bool main = ranks.IsMain;
+        bool tornMetrics = main && MetricsFileWriter.EndTornLine(Path.Combine(outputDir, MetricsFileWriter.FileName));
+        using var log = main ? new StreamWriter(Path.Combine(outputDir, "log.txt"), append: true) { AutoFlush = true } : null;
         void Say(string line)
         {
+            if (!main) return;
             if (options.LiveProgress) console.Write("\r\u001b[K");
             console.WriteLine(line);
-            log.WriteLine($"{DateTime.Now:yyyy-MM-dd HH:mm:ss} {line}");
+            log!.WriteLine($"{DateTime.Now:yyyy-MM-dd HH:mm:ss} {line}");
         }
 
         // Our own temporaries from a save that was killed; this process holds the folder's lock, so no other run writes here.
-        if (AtomicFile.RemoveStaleTemporaries(outputDir) is { Count: > 0 } removed)
+        if (main && AtomicFile.RemoveStaleTemporaries(outputDir) is { Count: > 0 } removed)
             Say($"removed {removed.Count} unfinished temporary file(s) of an interrupted save: {string.Join(", ", removed)}");
         if (tornMetrics) Say("metrics.jsonl ended in a torn line (an interrupted run); new records start on the next line");
 
-        int seed = cfg.Seed >= 0 ? cfg.Seed : Random.Shared.Next(1 << 30);
+        int seed = (int)ranks.FromRoot(cfg.Seed >= 0 ? cfg.Seed : Random.Shared.Next(1 << 30));
         var device = ModelDevice.Resolve(cfg.Model.Device);
         torch.manual_seed(seed);
         var model = ModelBuilder.Build(cfg);
@@ -82,9 +95,8 @@ public sealed class Trainer(MaskRcnnConfig cfg, TrainingOptions options, TextWri
         var solver = SolverOptions.From(cfg);
         var optimizer = OptimizerBuilder.Build(model, solver);
         var schedule = LrSchedule.Create(solver);
-        var generator = new Generator((ulong)seed);
-        model.SamplingGenerator = generator;
-        var checkpointer = new Checkpointer(model, optimizer, outputDir, generator, seed,
+        // Random samples are seeded per image (SamplingSeeds): no generator state to checkpoint.
+        var checkpointer = new Checkpointer(model, optimizer, outputDir, null, seed,
             cfg.Solver.CheckpointsToKeep, ModelIdentity.Of(cfg), Say);
 
         long start = 0;
@@ -95,19 +107,23 @@ public sealed class Trainer(MaskRcnnConfig cfg, TrainingOptions options, TextWri
             seed = resumed.DataLoaderSeed ?? seed;
             Say($"resuming from {resumed.Path} at iteration {start}");
         }
-        else if (ModelWeights.Load(model, cfg.Model.Weight, console) is { } report)
+        else if (ModelWeights.Load(model, cfg.Model.Weight, main ? console : TextWriter.Null) is { } report)
             Say($"loaded {cfg.Model.Weight}: {report.Loaded.Count} tensors ({report.Scheme})");
-        AtomicFile.WriteAllText(Path.Combine(outputDir, "config.yaml"), $"# seed {seed}\n" + ConfigWriter.ToYaml(cfg));
-        // metrics.jsonl, TensorBoard event files and the rest only once resuming was accepted.
-        var openWriters = writers ?? (say => TrainingEventWriters.Default(outputDir, options, console, say));
+        start = ranks.Agree(start, (rank, theirs, root) => $"rank {rank} would resume at iteration {theirs} but rank 0 at {root}: " +
+                                                          $"OUTPUT_DIR {outputDir} must be one folder that every rank sees (a shared filesystem)");
+        StateBroadcast.FromRoot(model, ranks);
+        if (main) AtomicFile.WriteAllText(Path.Combine(outputDir, "config.yaml"), $"# seed {seed}\n" + ConfigWriter.ToYaml(cfg));
+        // metrics.jsonl, TensorBoard event files and the rest only once resuming was accepted; rank 0's alone.
+        var openWriters = !main ? (_ => []) : writers ?? (say => TrainingEventWriters.Default(outputDir, options, console, say));
         using var events = new TrainingEventWriters(openWriters(Say));
 
         var dataset = OpenTrainingSet();
-        var loader = new TrainingDataLoader(dataset, DetectionTransform.ForTraining(cfg), DataLoaderOptions.ForTraining(cfg, seed), log);
+        var loader = new TrainingDataLoader(dataset, DetectionTransform.ForTraining(cfg), DataLoaderOptions.ForTraining(cfg, seed, ranks.Rank, ranks.Size), log);
 
         int maxIter = cfg.Solver.MaxIter, period = cfg.Solver.CheckpointPeriod;
-        Say($"training {cfg.Model.Backbone.ConvBody} on {dataset.Name} ({dataset.Count} images) for iterations {start}..{maxIter} on {device}, seed {seed}");
-        var loop = new TrainingLoop(model, optimizer, schedule, solver, device, checkpointer, events, options.LogPeriod, Say);
+        string processes = ranks.Size > 1 ? $" over {ranks.Size} processes ({cfg.Solver.ImsPerBatch / ranks.Size} images each per batch)" : "";
+        Say($"training {cfg.Model.Backbone.ConvBody} on {dataset.Name} ({dataset.Count} images) for iterations {start}..{maxIter} on {device}{processes}, seed {seed}");
+        var loop = new TrainingLoop(model, optimizer, schedule, solver, device, checkpointer, events, options.LogPeriod, Say, seed, ranks);
         return loop.Run(loader, start, maxIter, period, resumed?.Path ?? "", stop);
     }
 

@@ -19,7 +19,8 @@ namespace MaskRcnn.Inference;
 /// </summary>
 public sealed class DatasetInference(Predictor predictor, CocoDetectionDataset dataset, TextWriter? log = null)
 {
-    public DatasetInferenceResult Run(Shard? shard = null, Action<InferenceProgress>? progress = null, CancellationToken cancel = default)
+    /// <param name="imagesPerBatch">Images per batch (default TEST.IMS_PER_BATCH; a rank of a distributed run takes its share).</param>
+    public DatasetInferenceResult Run(Shard? shard = null, Action<InferenceProgress>? progress = null, CancellationToken cancel = default, int? imagesPerBatch = null)
     {
         var cfg = predictor.Config;
         if (dataset.NumClasses != cfg.Model.NumClasses)
@@ -29,9 +30,9 @@ public sealed class DatasetInference(Predictor predictor, CocoDetectionDataset d
         var (start, end) = (shard ?? Shard.Whole).Range(dataset.Count);
         var positions = Enumerable.Range(start, end - start).ToList();
         var portrait = positions.Select(i => dataset.ImageAt(i) is var info && info.Height >= info.Width).ToList();
-        var batches = InferenceBatchPlan.Make(positions, portrait, cfg.Test.ImsPerBatch, cfg.DataLoader.AspectRatioGrouping);
+        var batches = InferenceBatchPlan.Make(positions, portrait, imagesPerBatch ?? cfg.Test.ImsPerBatch, cfg.DataLoader.AspectRatioGrouping);
         int workers = cfg.DataLoader.NumWorkers;
-        var decoded = ImagePrefetcher.Decode(batches.SelectMany(b => b).ToList(), i => dataset.LoadImage(i, cfg.Input.MaxImagePixels), workers, ahead: 2 * workers * cfg.Test.ImsPerBatch);
+        var decoded = ImagePrefetcher.Decode(batches.SelectMany(b => b).ToList(), i => dataset.LoadImage(i, cfg.Input.MaxImagePixels), workers, ahead: 2 * workers * (imagesPerBatch ?? cfg.Test.ImsPerBatch));
 
         var resultsAt = new Dictionary<int, IReadOnlyList<CocoResult>>();
         var skipped = new List<long>();

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using MaskRcnn.Checkpoint;
 using MaskRcnn.Cli;
 using MaskRcnn.Data.Shapes;
@@ -17,7 +16,6 @@ namespace MaskRcnn.Tests.Cli;
 public class StopSignalTests : IClassFixture<StopSignalTests.Setup>
 {
     const int SigInt = 2, SigTerm = 15;
-    static readonly TimeSpan Patience = TimeSpan.FromMinutes(2); // a busy 2-core machine
 
     public sealed class Setup : IDisposable
     {
@@ -53,7 +51,7 @@ public class StopSignalTests : IClassFixture<StopSignalTests.Setup>
     public void SigtermStopsTrainingWithACheckpointAndTheWayToResume()
     {
         using var run = new TempDir();
-        using var tool = Tool.Start(TrainArgs(run.Path, 1000));
+        using var tool = ToolProcess.Start(TrainArgs(run.Path, 1000));
         tool.WaitFor(line => line.StartsWith("iter 1/1000"));
         // Meanwhile the folder is the running process's: a second train is refused naming it.
         var refused = Assert.Throws<RunStateException>(() => RunLock.Acquire(run.Path));
@@ -79,7 +77,7 @@ public class StopSignalTests : IClassFixture<StopSignalTests.Setup>
     public void AKilledTrainingLeavesNoLockBehind()
     {
         using var run = new TempDir();
-        using (var tool = Tool.Start(TrainArgs(run.Path, 1000)))
+        using (var tool = ToolProcess.Start(TrainArgs(run.Path, 1000)))
         {
             tool.WaitFor(line => line.StartsWith("iter 1/1000"));
             Assert.Throws<RunStateException>(() => RunLock.Acquire(run.Path));
@@ -94,7 +92,7 @@ public class StopSignalTests : IClassFixture<StopSignalTests.Setup>
     public void CtrlCStopsEvalBetweenBatchesWithoutWritingPartialResults()
     {
         using var run = new TempDir();
-        using var tool = Tool.Start(["eval", "--config", TinyModel.ConfigFile, "--weights", setup.Checkpoint, .. TinyModel.Overrides,
+        using var tool = ToolProcess.Start(["eval", "--config", TinyModel.ConfigFile, "--weights", setup.Checkpoint, .. TinyModel.Overrides,
             "PATHS_CATALOG", setup.Catalog, "DATASETS.TEST", "(\"many_val\",)", "TEST.IMS_PER_BATCH", "1", "OUTPUT_DIR", run.Path]);
         tool.WaitFor(line => line.StartsWith("inference on many_val"));
         tool.Signal(SigInt);
@@ -111,7 +109,7 @@ public class StopSignalTests : IClassFixture<StopSignalTests.Setup>
     public void SigtermStopsPredictAfterTheBatchAndKeepsWhatItDid()
     {
         using var output = new TempDir();
-        using var tool = Tool.Start(["predict", "--config", TinyModel.ConfigFile, "--weights", setup.Checkpoint, "--input", setup.Images,
+        using var tool = ToolProcess.Start(["predict", "--config", TinyModel.ConfigFile, "--weights", setup.Checkpoint, "--input", setup.Images,
             "--output", output.Path, .. TinyModel.Overrides, "TEST.IMS_PER_BATCH", "1"]);
         tool.WaitFor(line => line.StartsWith("predicting 400 image(s)"));
         tool.Signal(SigTerm);
@@ -122,78 +120,4 @@ public class StopSignalTests : IClassFixture<StopSignalTests.Setup>
         using var predictions = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output.Path, "predictions.json")));
         Assert.InRange(predictions.RootElement.GetProperty("images").GetArrayLength(), 0, 399);
     }
-
-    /// <summary>maskrcnn run as users run it: its own process, output read line by line as it comes.</summary>
-    sealed class Tool : IDisposable
-    {
-        readonly Process process;
-        readonly ConcurrentQueue<string> lines = new();
-        readonly ConcurrentQueue<string> errors = new();
-
-        Tool(Process process) => this.process = process;
-
-        public int Pid => process.Id;
-        public string Output => string.Join("\n", lines);
-        public string Errors => string.Join("\n", errors);
-
-        public static Tool Start(string[] args)
-        {
-            // Through env --default-signal=INT: a test run started in the background of a non-interactive shell (`cmd &`,
-            // nohup, many CI runners) inherits SIGINT ignored, and .NET, like any Unix program, leaves an ignored SIGINT
-            // ignored, so the tool would never see the Ctrl-C this test sends. A user at a terminal has it at its default.
-            var start = new ProcessStartInfo("env")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            start.ArgumentList.Add("--default-signal=INT");
-            start.ArgumentList.Add(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet");
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "maskrcnn.dll"));
-            foreach (var arg in args) start.ArgumentList.Add(arg);
-            var process = new Process { StartInfo = start };
-            var tool = new Tool(process);
-            process.OutputDataReceived += (_, e) => { if (e.Data is not null) tool.lines.Enqueue(e.Data); };
-            process.ErrorDataReceived += (_, e) => { if (e.Data is not null) tool.errors.Enqueue(e.Data); };
-            process.Start();
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            return tool;
-        }
-
-        public void WaitFor(Func<string, bool> line)
-        {
-            var clock = Stopwatch.StartNew();
-            while (!lines.Any(line))
-            {
-                if (process.HasExited || clock.Elapsed > Patience)
-                    Assert.Fail($"no such line from maskrcnn (exited: {process.HasExited}); output:\n{Output}\nerrors:\n{Errors}");
-                Thread.Sleep(50);
-            }
-        }
-
-        public void Signal(int signal)
-        {
-            if (OperatingSystem.IsWindows()) Assert.Fail("POSIX signals only"); // the suite runs on Linux (see README, Builds)
-            Assert.Equal(0, SendSignal(process.Id, signal));
-        }
-
-        public void Kill() => process.Kill();
-
-        public int WaitForExit()
-        {
-            if (!process.WaitForExit(Patience)) Assert.Fail($"maskrcnn did not exit; output:\n{Output}");
-            process.WaitForExit(); // the output's last lines
-            return process.ExitCode;
-        }
-
-        public void Dispose()
-        {
-            if (!process.HasExited) process.Kill();
-            process.Dispose();
-        }
-    }
-
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    static extern int SendSignal(int pid, int signal);
 }

@@ -1,3 +1,4 @@
+using MaskRcnn.Config;
 using MaskRcnn.Data;
 using MaskRcnn.Data.Coco;
 using MaskRcnn.Data.Loading;
@@ -27,8 +28,36 @@ public class TrainingDataLoaderTests : IClassFixture<TrainingDataLoaderTests.Sha
     static readonly DetectionTransform Transform = new(new ResizeRule([96, 128], 200), 0.5, 0, new ColorJitter(0.2, 0.2, 0.2, 0.05),
         new ImageNormalizer(true, [102.9801, 115.9465, 122.7717], [1, 1, 1]));
 
-    TrainingDataLoader Loader(int workers, bool group = true) =>
-        new(shapes.Dataset, Transform, new DataLoaderOptions(ImagesPerBatch: 3, SizeDivisibility: 32, Workers: workers, GroupByAspect: group, Seed: 11, SkipBadSamples: false, MaxImagePixels: int.MaxValue));
+    TrainingDataLoader Loader(int workers, bool group = true, int batch = 3, int rank = 0, int ranks = 1) =>
+        new(shapes.Dataset, Transform, new DataLoaderOptions(ImagesPerBatch: batch, SizeDivisibility: 32, Workers: workers, GroupByAspect: group, Seed: 11,
+            SkipBadSamples: false, MaxImagePixels: int.MaxValue, Rank: rank, Ranks: ranks));
+
+    [Fact]
+    public void EachRankLoadsItsSliceOfTheWholeBatchAugmentedAsOneProcessWould()
+    {
+        var whole = Loader(0, batch: 4).Batches(0, 5).ToList();
+        var halves = Enumerable.Range(0, 2).Select(r => Loader(r == 0 ? 0 : 2, batch: 4, rank: r, ranks: 2).Batches(0, 5).ToList()).ToList();
+        for (int i = 0; i < whole.Count; i++)
+            for (int rank = 0; rank < 2; rank++)
+            {
+                var part = halves[rank][i];
+                Assert.Equal([2 * rank, 2 * rank + 1], part.Positions);
+                Assert.Equal(whole[i].ImageIds.Skip(2 * rank).Take(2), part.ImageIds);
+                for (int k = 0; k < 2; k++)
+                {
+                    var size = part.Images.Sizes[k];
+                    Assert.Equal(whole[i].Images.Sizes[2 * rank + k], size);
+                    // Flips and colour jitter drawn alike: the same pixels (padding may differ with the batch's other images).
+                    TensorAssert.Equal(whole[i].Images.Tensor[2 * rank + k, .., ..size.Height, ..size.Width], part.Images.Tensor[k, .., ..size.Height, ..size.Width]);
+                    TensorAssert.Equal(whole[i].Targets[2 * rank + k].Boxes, part.Targets[k].Boxes);
+                }
+            }
+    }
+
+    [Fact]
+    public void ABatchThatDoesNotSplitOverTheRanksIsAConfigError() =>
+        Assert.Contains("SOLVER.IMS_PER_BATCH 3 does not split over 2 processes",
+            Assert.Throws<ConfigException>(() => Loader(0, batch: 3, rank: 1, ranks: 2).Batches(0, 1).ToList()).Message);
 
     [Fact]
     public void YieldsExactlyTheRequestedIterationsPaddedToTheDivisibility()

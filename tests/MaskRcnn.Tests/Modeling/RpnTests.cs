@@ -95,7 +95,7 @@ public class RegionProposalNetworkTests
         var images = new ImageList(torch.zeros(1, 3, 64, 64), [new ImageSize(64, 64)]);
         var target = new BoxList(torch.tensor(new float[] { 8, 8, 24, 24 }, [1, 4]), new ImageSize(64, 64));
         var features = new[] { torch.randn(1, 4, 8, 8, generator: new Generator(1)) };
-        var (_, losses) = rpn.Forward(images, features, [target], new Generator(2));
+        var (_, losses) = rpn.Forward(images, features, [target], [new Generator(2)]);
         Assert.True(losses["loss_objectness"].item<float>() is > 0 and < 10);
         Assert.True(float.IsFinite(losses["loss_rpn_box_reg"].item<float>()));
         var optimizer = torch.optim.SGD(rpn.parameters(), 0.5);
@@ -103,7 +103,7 @@ public class RegionProposalNetworkTests
         for (int step = 0; step < 30; step++)
         {
             optimizer.zero_grad();
-            var (_, l) = rpn.Forward(images, features, [target], new Generator(2));
+            var (_, l) = rpn.Forward(images, features, [target], [new Generator(2)]);
             var total = l["loss_objectness"] + l["loss_rpn_box_reg"];
             total.backward();
             optimizer.step();

@@ -22,8 +22,10 @@ public abstract class Detector : nn.Module
     /// <summary>Whether detections carry instance masks.</summary>
     public abstract bool HasMasks { get; }
 
-    /// <summary>The generator used for training samples; null uses torch's global one.</summary>
-    public Generator? SamplingGenerator { get; set; }
+    /// <summary>Training: one generator per image of the next batch, in batch order, for that image's random samples
+    /// (RPN anchors, RoIs, masks to train); null uses torch's global one. Per image, so that an image is sampled alike
+    /// whichever batch or process it is trained in (<see cref="Engine.SamplingSeeds"/>).</summary>
+    public IReadOnlyList<Generator>? SamplingGenerators { get; set; }
 
     /// <summary>Training: the losses by name (to be summed), for images batched as <paramref name="images"/> with one
     /// target per image in the network input's coordinates.</summary>

@@ -45,9 +45,9 @@ public sealed class GeneralizedRcnn : Detector
     {
         if (training && targets is null) throw new ArgumentException("training needs targets");
         var features = backbone.forward(images.Tensor);
-        var (proposals, losses) = rpn.Forward(images, features, targets, SamplingGenerator);
+        var (proposals, losses) = rpn.Forward(images, features, targets, SamplingGenerators);
         if (roiHeads is null) return (proposals, losses);
-        var (detections, headLosses) = roiHeads.Forward(features, proposals, targets, SamplingGenerator);
+        var (detections, headLosses) = roiHeads.Forward(features, proposals, targets, SamplingGenerators);
         foreach (var (k, v) in headLosses) losses[k] = v;
         return (detections, losses);
     }

@@ -16,7 +16,7 @@ public sealed class RoiSampler(RoiHeadsOptions options, BoxCoder coder)
     readonly Matcher matcher = new(options.FgIouThreshold, options.BgIouThreshold, allowLowQualityMatches: false);
     readonly BalancedPositiveNegativeSampler sampler = new(options.BatchSizePerImage, options.PositiveFraction);
 
-    public List<BoxList> Sample(IReadOnlyList<BoxList> proposals, IReadOnlyList<BoxList> targets, Generator? generator)
+    public List<BoxList> Sample(IReadOnlyList<BoxList> proposals, IReadOnlyList<BoxList> targets, IReadOnlyList<Generator>? generators)
     {
         var result = new List<BoxList>(proposals.Count);
         using var _ = torch.no_grad();
@@ -32,7 +32,7 @@ public sealed class RoiSampler(RoiHeadsOptions options, BoxCoder coder)
             labels = labels.masked_fill(matches == Matcher.BelowLowThreshold, 0);
             labels = labels.masked_fill(matches == Matcher.BetweenThresholds, -1);
             var matchedGt = gt.shape[0] > 0 ? gt[matches.clamp_min(0)] : torch.zeros_like(boxes);
-            var (pos, neg) = sampler.Sample(labels, generator);
+            var (pos, neg) = sampler.Sample(labels, generators?[i]);
             var keep = torch.nonzero(pos.logical_or(neg)).flatten();
             var sampledBoxes = boxes[keep];
             result.Add(new BoxList(sampledBoxes, proposals[i].Size)

@@ -30,9 +30,9 @@ public sealed class StandardRoiHeads : nn.Module
     public bool HasMasks => mask is not null;
 
     public (List<BoxList> Detections, Dictionary<string, Tensor> Losses) Forward(Tensor[] features, IReadOnlyList<BoxList> proposals,
-        IReadOnlyList<BoxList>? targets, Generator? generator)
+        IReadOnlyList<BoxList>? targets, IReadOnlyList<Generator>? generators)
     {
-        var (rois, _, losses) = box.Forward(features, proposals, targets, generator);
+        var (rois, _, losses) = box.Forward(features, proposals, targets, generators);
         Func<IReadOnlyList<BoxList>, Tensor>? shared = shareBoxFeatures ? r => box.FeatureExtractor.forward(features, r) : null;
         if (mask is null) return (rois, losses);
         if (training)

@@ -27,7 +27,7 @@ public sealed class RegionProposalNetwork : nn.Module
     public AnchorGenerator Anchors => anchors;
 
     /// <summary>Proposals per image; in training also the losses "loss_objectness" and "loss_rpn_box_reg".</summary>
-    public (List<BoxList> Proposals, Dictionary<string, Tensor> Losses) Forward(ImageList images, Tensor[] features, IReadOnlyList<BoxList>? targets, Generator? generator = null)
+    public (List<BoxList> Proposals, Dictionary<string, Tensor> Losses) Forward(ImageList images, Tensor[] features, IReadOnlyList<BoxList>? targets, IReadOnlyList<Generator>? generators = null)
     {
         var (objectness, deltas) = head.forward(features);
         var padded = new ImageSize((int)images.Tensor.shape[2], (int)images.Tensor.shape[3]);
@@ -40,7 +40,7 @@ public sealed class RegionProposalNetwork : nn.Module
         if (training)
         {
             if (targets is null) throw new ArgumentException("training the RPN needs targets");
-            var (objectnessLoss, boxLoss) = loss.Compute(torch.cat(levelAnchors, 0), torch.cat(flatObjectness, 1), torch.cat(flatDeltas, 1), targets, generator);
+            var (objectnessLoss, boxLoss) = loss.Compute(torch.cat(levelAnchors, 0), torch.cat(flatObjectness, 1), torch.cat(flatDeltas, 1), targets, generators);
             losses["loss_objectness"] = objectnessLoss;
             losses["loss_rpn_box_reg"] = boxLoss;
         }

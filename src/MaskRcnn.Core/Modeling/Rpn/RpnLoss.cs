@@ -20,7 +20,7 @@ public sealed class RpnLoss(RpnOptions options, BoxCoder coder, AnchorGenerator 
     /// <param name="allAnchors">[M,4], every level concatenated.</param>
     /// <param name="objectness">[N, M] logits.</param>
     /// <param name="deltas">[N, M, 4].</param>
-    public (Tensor Objectness, Tensor Box) Compute(Tensor allAnchors, Tensor objectness, Tensor deltas, IReadOnlyList<BoxList> targets, Generator? generator)
+    public (Tensor Objectness, Tensor Box) Compute(Tensor allAnchors, Tensor objectness, Tensor deltas, IReadOnlyList<BoxList> targets, IReadOnlyList<Generator>? generators)
     {
         var sampledPos = new List<Tensor>();
         var sampledAll = new List<Tensor>();
@@ -28,15 +28,16 @@ public sealed class RpnLoss(RpnOptions options, BoxCoder coder, AnchorGenerator 
         var regression = new List<Tensor>();
         using (torch.no_grad())
         {
-            foreach (var target in targets)
+            for (int i = 0; i < targets.Count; i++)
             {
+                var target = targets[i];
                 var gt = target.Boxes.to(allAnchors.device);
                 var matches = matcher.Match(BoxOps.Iou(gt, allAnchors));
                 var label = (matches >= 0).to(ScalarType.Float32);
                 label = label.masked_fill(matches == Matcher.BetweenThresholds, -1);
                 label = label.masked_fill(anchors.Visible(allAnchors, target.Size).logical_not(), -1);
                 var matchedGt = gt.shape[0] > 0 ? gt[matches.clamp_min(0)] : torch.zeros_like(allAnchors);
-                var (pos, neg) = sampler.Sample(label.to(ScalarType.Int64), generator);
+                var (pos, neg) = sampler.Sample(label.to(ScalarType.Int64), generators?[i]);
                 sampledPos.Add(pos);
                 sampledAll.Add(pos.logical_or(neg));
                 labels.Add(label);

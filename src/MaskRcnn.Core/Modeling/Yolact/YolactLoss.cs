@@ -38,7 +38,7 @@ public sealed class YolactLoss(YolactLossOptions options)
     /// <param name="paddedHeight">Height of the padded input the priors and prototypes cover.</param>
     /// <param name="paddedWidth">Width of the padded input.</param>
     /// <param name="generator">Draws the masks trained when an image has more than MASKS_TO_TRAIN positives.</param>
-    public Dictionary<string, Tensor> Compute(YolactPredictions p, IReadOnlyList<BoxList> targets, int paddedHeight, int paddedWidth, Generator? generator)
+    public Dictionary<string, Tensor> Compute(YolactPredictions p, IReadOnlyList<BoxList> targets, int paddedHeight, int paddedWidth, IReadOnlyList<Generator>? generators)
     {
         long batch = p.Loc.shape[0], classes = p.Conf.shape[2];
         if (batch == 0) throw new ArgumentException("an empty batch has no loss", nameof(p));
@@ -69,7 +69,7 @@ public sealed class YolactLoss(YolactLossOptions options)
         };
         var chosen = positive.logical_or(HardNegatives(p.Conf, confT, positive, options.NegPosRatio));
         losses[ClassLoss] = F.cross_entropy(p.Conf[chosen], confT[chosen], reduction: nn.Reduction.Sum) * (options.ClassLossWeight / positives);
-        losses[MaskLoss] = MaskLossSum(p, positive, gtIndexT, truths, generator) * (options.MaskLossWeight / positives);
+        losses[MaskLoss] = MaskLossSum(p, positive, gtIndexT, truths, generators) * (options.MaskLossWeight / positives);
         if (p.Semantic is not null)
             losses[SemanticLoss] = SemanticLossSum(p.Semantic, truths) * (options.SemanticLossWeight / batch);
         return losses;
@@ -94,7 +94,7 @@ public sealed class YolactLoss(YolactLossOptions options)
         return (rank < quota).logical_and(ignored.logical_not()).MoveToOuterDisposeScope();
     }
 
-    Tensor MaskLossSum(YolactPredictions p, Tensor positive, Tensor gtIndexT, GroundTruth[] truths, Generator? generator)
+    Tensor MaskLossSum(YolactPredictions p, Tensor positive, Tensor gtIndexT, GroundTruth[] truths, IReadOnlyList<Generator>? generators)
     {
         long maskH = p.Prototypes.shape[1], maskW = p.Prototypes.shape[2];
         // Starts from the (empty) positives' coefficients so that a batch without positives still has a graph.
@@ -109,7 +109,7 @@ public sealed class YolactLoss(YolactLossOptions options)
             var coefficients = p.Coeffs[i][current];
             if (count > options.MasksToTrain)
             {
-                var pick = torch.randperm(count, generator: generator).narrow(0, 0, options.MasksToTrain).to(gtIndex.device);
+                var pick = torch.randperm(count, generator: generators?[i]).narrow(0, 0, options.MasksToTrain).to(gtIndex.device);
                 coefficients = coefficients.index_select(0, pick);
                 gtIndex = gtIndex.index_select(0, pick);
             }

@@ -72,7 +72,7 @@ public sealed class YolactModel : Detector
     {
         if (targets.Count != images.Count) throw new ArgumentException($"{images.Count} images but {targets.Count} targets", nameof(targets));
         var predictions = Predict(images.Tensor);
-        return loss.Compute(predictions, targets, (int)images.Tensor.size(2), (int)images.Tensor.size(3), SamplingGenerator);
+        return loss.Compute(predictions, targets, (int)images.Tensor.size(2), (int)images.Tensor.size(3), SamplingGenerators);
     }
 
     public override List<BoxList> Detect(ImageList images, IReadOnlyList<ImageSize> originalSizes)

@@ -100,11 +100,11 @@ public class YolactLossTests
 
         // One mask trained of two: that one's loss scaled by 2/1, the positive count still 2.
         var limited = new YolactLoss(Base with { MasksToTrain = 1 });
-        var drawn = Enumerable.Range(0, 8).Select(seed => Value(limited.Compute(p, [target], 8, 8, new Generator((ulong)seed)), YolactLoss.MaskLoss)).ToList();
+        var drawn = Enumerable.Range(0, 8).Select(seed => Value(limited.Compute(p, [target], 8, 8, [new Generator((ulong)seed)]), YolactLoss.MaskLoss)).ToList();
         foreach (var v in drawn)
             Assert.True(Math.Abs(v - 6.125 * quarter) < 1e-4 || Math.Abs(v - 6.125 * whole) < 1e-4, $"mask loss {v}");
         Assert.True(drawn.Distinct().Count() == 2, "eight seeds always drew the same mask");
-        Assert.Equal(drawn[3], Value(limited.Compute(p, [target], 8, 8, new Generator(3)), YolactLoss.MaskLoss));
+        Assert.Equal(drawn[3], Value(limited.Compute(p, [target], 8, 8, [new Generator(3)]), YolactLoss.MaskLoss));
     }
 
     [Fact]

@@ -33,13 +33,13 @@ public sealed class BoxHead : nn.Module
 
     /// <summary>Training: the sampled RoIs, their features and the two losses. Inference: detections, their features unused.</summary>
     public (List<BoxList> Rois, Tensor Features, Dictionary<string, Tensor> Losses) Forward(Tensor[] features, IReadOnlyList<BoxList> proposals,
-        IReadOnlyList<BoxList>? targets, Generator? generator)
+        IReadOnlyList<BoxList>? targets, IReadOnlyList<Generator>? generators)
     {
         var losses = new Dictionary<string, Tensor>();
         if (training)
         {
             if (targets is null) throw new ArgumentException("training the box head needs targets");
-            var sampled = sampler.Sample(proposals, targets, generator);
+            var sampled = sampler.Sample(proposals, targets, generators);
             var x = FeatureExtractor.forward(features, sampled);
             var (logits, deltas) = Predictor.forward(x);
             var (classification, box) = BoxHeadLoss.Compute(logits, deltas, sampled, options.ClassAgnosticBoxes, options.SmoothL1Beta);
