@@ -40,6 +40,7 @@ public static class EvalCommand
             if (result.GetValue(results) is not null) throw new ConfigException("--results needs --gt ANNOTATIONS.json");
             if (result.GetValue(config) is null) throw new ConfigException("give --config X.yaml to evaluate a model, or --gt and --results to score a results file");
             var cfg = ConfigLoader.Load(result.GetValue(config), result.GetValue(overrides) ?? []);
+            ProcessGroups.AssignDevice(cfg, group);
             bool live = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
             var runner = new TestRunner(cfg, stdout, live, group);
             if (result.GetValue(merge) is { } count)

@@ -26,7 +26,7 @@ public static class MaskRcnnCommandLine
         root.Subcommands.Add(TrainCommand.Build(stdout, group));
         root.Subcommands.Add(ConvertCommand.Build(stdout));
         root.Subcommands.Add(EvalCommand.Build(stdout, group));
-        root.Subcommands.Add(PredictCommand.Build(stdout));
+        root.Subcommands.Add(PredictCommand.Build(stdout, group));
         return root;
     }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using MaskRcnn.Config;
+using MaskRcnn.Distributed;
 using MaskRcnn.Engine;
 using MaskRcnn.Inference;
 
@@ -11,7 +12,7 @@ namespace MaskRcnn.Cli;
 /// it stops after the current batch and still writes the JSON for the images done (<see cref="StopSignals"/>).</summary>
 public static class PredictCommand
 {
-    public static Command Build(TextWriter stdout)
+    public static Command Build(TextWriter stdout, IProcessGroup group)
     {
         var config = ConfigCommand.ConfigFile();
         config.Required = true;
@@ -39,6 +40,7 @@ public static class PredictCommand
         command.SetAction(result =>
         {
             var cfg = ConfigLoader.Load(result.GetValue(config), result.GetValue(overrides) ?? []);
+            ProcessGroups.AssignDevice(cfg, group);
             double scoreThreshold = result.GetValue(threshold);
             if (!double.IsFinite(scoreThreshold) || scoreThreshold < 0 || scoreThreshold > 1)
                 throw new ConfigException($"--score-threshold must be between 0 and 1, got {scoreThreshold.ToString(CultureInfo.InvariantCulture)}");
@@ -61,7 +63,8 @@ public static class PredictCommand
                         if (live) stdout.Write("\r\u001b[K");
                         stderr.WriteLine($"maskrcnn: warning: {file.Path}: {file.Reason} (skipped)");
                     },
-                    stop: stop.Token);
+                    stop: stop.Token,
+                    processes: group);
                 if (live) stdout.WriteLine();
                 stdout.WriteLine(Summary(summary, scoreThreshold, outputDir));
                 return summary.Interrupted ? stop.ExitCode : MaskRcnnCommandLine.Ok;

@@ -23,6 +23,7 @@ public static class TrainCommand
         command.SetAction(result =>
         {
             var cfg = ConfigLoader.Load(result.GetValue(config), result.GetValue(overrides) ?? []);
+            ProcessGroups.AssignDevice(cfg, group);
             if (result.GetValue(logPeriod) <= 0) throw new ConfigException($"--log-period must be positive, got {result.GetValue(logPeriod)}");
             using var stop = new StopSignals(stdout, "stopping after this iteration, with a checkpoint");
             bool live = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);

@@ -1,3 +1,4 @@
+using MaskRcnn.Config;
 using TorchSharp;
 
 namespace MaskRcnn.Distributed;
@@ -14,5 +15,13 @@ public static class ProcessGroups
         if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OMP_NUM_THREADS")))
             torch.set_num_threads(launch.ThreadsPerRank(Environment.ProcessorCount));
         return group;
+    }
+
+    /// <summary>MODEL.DEVICE <c>cuda</c> under a launch of several processes means this rank's own GPU,
+    /// <c>cuda:{local rank}</c> (as torch.distributed's usual set-up); an explicit <c>cuda:N</c> or <c>cpu</c> stays.</summary>
+    public static void AssignDevice(MaskRcnnConfig cfg, IProcessGroup group)
+    {
+        if (group.Size > 1 && string.Equals(cfg.Model.Device.Trim(), "cuda", StringComparison.OrdinalIgnoreCase))
+            cfg.Model.Device = $"cuda:{group.LocalRank}";
     }
 }

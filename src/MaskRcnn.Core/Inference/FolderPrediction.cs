@@ -2,6 +2,7 @@ using System.Diagnostics;
 using MaskRcnn.Config;
 using MaskRcnn.Data;
 using MaskRcnn.Data.Coco;
+using MaskRcnn.Distributed;
 using MaskRcnn.IO;
 using MaskRcnn.Modeling;
 using MaskRcnn.Structures;
@@ -21,7 +22,8 @@ namespace MaskRcnn.Inference;
 /// <c>DATALOADER.NUM_WORKERS</c> threads and run <c>TEST.IMS_PER_BATCH</c> at a time, landscape and portrait apart
 /// under <c>DATALOADER.ASPECT_RATIO_GROUPING</c> (a batch is padded to its largest image). Unreadable files, and images
 /// over <c>INPUT.MAX_IMAGE_PIXELS</c> (refused from their header), are reported and skipped; if none can be read, that is
-/// the error.
+/// the error. Over several processes (an MPI launch) each rank predicts its contiguous slice of the inputs with its share
+/// of TEST.IMS_PER_BATCH and writes their overlays; rank 0 gathers the rest and writes the one predictions.json.
 /// </summary>
 /// <remarks>
 /// Mask images hold, per pixel, 0 for background or k for the image's k-th detection (1-based, the k-th of its
@@ -30,9 +32,13 @@ namespace MaskRcnn.Inference;
 /// </remarks>
 public sealed class FolderPrediction(Predictor predictor, DetectionCategories categories, FolderPredictionOptions options)
 {
-    public FolderPredictionSummary Run(Action<InferenceProgress>? progress = null, Action<SkippedFile>? skipped = null, CancellationToken stop = default)
+    public FolderPredictionSummary Run(Action<InferenceProgress>? progress = null, Action<SkippedFile>? skipped = null, CancellationToken stop = default,
+        IProcessGroup? processes = null)
     {
+        var ranks = processes ?? SingleProcess.Instance;
         var cfg = predictor.Config;
+        if (cfg.Test.ImsPerBatch % ranks.Size != 0)
+            throw new ConfigException($"TEST.IMS_PER_BATCH {cfg.Test.ImsPerBatch} does not split over {ranks.Size} processes: make it a multiple of {ranks.Size}");
         if (options.SaveMasks && !predictor.HasMasks)
             throw new ConfigException("saving masks needs a model that predicts them (MODEL.MASK_ON True)");
         if (categories.NumClasses != cfg.Model.NumClasses)
@@ -43,7 +49,8 @@ public sealed class FolderPrediction(Predictor predictor, DetectionCategories ca
         PredictionOutputs.RefuseOverwritingInputs(images, outputs, options.OutputDir);
         var converter = new CocoResultConverter(categories, BoxConventions.Parse(cfg.Model.BoxConvention));
         Directory.CreateDirectory(options.OutputDir);
-        int batchSize = Math.Max(1, cfg.Test.ImsPerBatch), workers = cfg.DataLoader.NumWorkers;
+        int batchSize = Math.Max(1, cfg.Test.ImsPerBatch / ranks.Size), workers = cfg.DataLoader.NumWorkers;
+        var (first, last) = new Shard(ranks.Rank, ranks.Size).Range(images.Count);
         bool grouping = cfg.DataLoader.AspectRatioGrouping;
 
         var predicted = new List<PredictedImage>();
@@ -52,7 +59,7 @@ public sealed class FolderPrediction(Predictor predictor, DetectionCategories ca
         var clock = Stopwatch.StartNew();
         int done = 0;
         bool interrupted = false;
-        void Report() => progress?.Invoke(new InferenceProgress(done, images.Count, clock.Elapsed));
+        void Report() => progress?.Invoke(new InferenceProgress(done, last - first, clock.Elapsed));
         void Flush(List<DecodedImage<int>> batch)
         {
             try
@@ -73,7 +80,7 @@ public sealed class FolderPrediction(Predictor predictor, DetectionCategories ca
 
         try
         {
-            var decoded = ImagePrefetcher.Decode(Enumerable.Range(0, images.Count).ToList(), i => ImageDecoder.Decode(images[i].Path, cfg.Input.MaxImagePixels),
+            var decoded = ImagePrefetcher.Decode(Enumerable.Range(first, last - first).ToList(), i => ImageDecoder.Decode(images[i].Path, cfg.Input.MaxImagePixels),
                 workers, ahead: 2 * workers * batchSize);
             foreach (var d in decoded)
             {
@@ -107,9 +114,15 @@ public sealed class FolderPrediction(Predictor predictor, DetectionCategories ca
                 foreach (var d in group) d.Image?.Dispose();
         }
 
+        var predictionsPath = Path.Combine(options.OutputDir, PredictionOutputs.PredictionsFileName);
+        if (ranks.Size > 1)
+        {
+            var parts = ranks.Gather(Encode(predicted, unreadable, interrupted));
+            if (!ranks.IsMain) return new FolderPredictionSummary(predicted.Count, predicted.Sum(p => p.Detections.Count), unreadable, predictionsPath, interrupted, clock.Elapsed);
+            (predicted, unreadable, interrupted) = Join(parts!, outputs);
+        }
         if (predicted.Count == 0 && !interrupted)
             throw new DataException($"none of the {images.Count} input file(s) could be read (first: {unreadable[0].Path}: {unreadable[0].Reason})");
-        var predictionsPath = Path.Combine(options.OutputDir, PredictionOutputs.PredictionsFileName);
         PredictionsFile.Write(predictionsPath, predicted.OrderBy(p => p.Id).ToList(), categories);
         return new FolderPredictionSummary(predicted.Count, predicted.Sum(p => p.Detections.Count), unreadable, predictionsPath, interrupted, clock.Elapsed);
     }
@@ -120,10 +133,53 @@ public sealed class FolderPrediction(Predictor predictor, DetectionCategories ca
         var overlayPath = OutputPath(names.Overlay);
         DetectionOverlay.Write(overlayPath, image, kept, categories.NameOf);
         if (names.Masks is { } masksName) File.WriteAllBytes(OutputPath(masksName), MaskPng(kept));
+        return Predicted(index, kept.Size.Width, kept.Size.Height, names, converter.Convert(index + 1, kept));
+    }
+
+    PredictedImage Predicted(int index, int width, int height, PredictionOutputs names, IReadOnlyList<CocoResult> detections)
+    {
         var input = options.Images[index];
-        long id = index + 1;
-        return new PredictedImage(id, input.RelativePath.Replace('\\', '/'), input.Path, kept.Size.Width, kept.Size.Height, names,
-            converter.Convert(id, kept));
+        return new PredictedImage(index + 1, input.RelativePath.Replace('\\', '/'), input.Path, width, height, names, detections);
+    }
+
+    /// <summary>A rank's part for rank 0: per image its input index, size and detections; the files it could not read.</summary>
+    static byte[] Encode(List<PredictedImage> predicted, List<SkippedFile> unreadable, bool interrupted)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new BinaryWriter(stream))
+        {
+            w.Write(interrupted);
+            w.Write(predicted.Count);
+            foreach (var p in predicted)
+            {
+                w.Write((int)(p.Id - 1));
+                w.Write(p.Width);
+                w.Write(p.Height);
+                CocoResultBinary.Write(w, p.Detections);
+            }
+            w.Write(unreadable.Count);
+            foreach (var u in unreadable) { w.Write(u.Path); w.Write(u.Reason); }
+        }
+        return stream.ToArray();
+    }
+
+    (List<PredictedImage>, List<SkippedFile>, bool) Join(byte[][] parts, IReadOnlyList<PredictionOutputs> outputs)
+    {
+        var predicted = new List<PredictedImage>();
+        var unreadable = new List<SkippedFile>();
+        bool interrupted = false;
+        foreach (var part in parts)
+        {
+            using var r = new BinaryReader(new MemoryStream(part));
+            interrupted |= r.ReadBoolean();
+            for (int i = r.ReadInt32(); i > 0; i--)
+            {
+                int index = r.ReadInt32(), width = r.ReadInt32(), height = r.ReadInt32();
+                predicted.Add(Predicted(index, width, height, outputs[index], CocoResultBinary.Read(r)));
+            }
+            for (int i = r.ReadInt32(); i > 0; i--) unreadable.Add(new SkippedFile(r.ReadString(), r.ReadString()));
+        }
+        return (predicted, unreadable, interrupted);
     }
 
     string OutputPath(string relative)

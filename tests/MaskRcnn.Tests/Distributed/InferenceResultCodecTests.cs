@@ -1,5 +1,4 @@
 using MaskRcnn.Data.Coco;
-using MaskRcnn.Distributed;
 using MaskRcnn.Inference;
 using MaskRcnn.Structures.Masks;
 

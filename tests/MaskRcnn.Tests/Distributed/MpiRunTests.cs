@@ -128,6 +128,21 @@ public class MpiRunTests : IClassFixture<MpiRunTests.Setup>
     }
 
     [Fact]
+    public void TwoProcessesPredictAsOneAndRankZeroWritesTheJson()
+    {
+        using var one = new TempDir();
+        using var two = new TempDir();
+        string[] Predict(string output, int batch) =>
+            ["predict", "--config", TinyModel.ConfigFile, "--weights", setup.Checkpoint, "--input", Path.Combine(setup.Dir.Path, "val", "images"),
+             "--output", output, "--score-threshold", "0", .. TinyModel.Overrides, "TEST.IMS_PER_BATCH", batch.ToString()];
+        InProcess(Predict(one.Path, 1));
+        var tool = RunUnderMpiexec(Predict(two.Path, 2));
+        Assert.Equal(File.ReadAllText(Path.Combine(one.Path, "predictions.json")), File.ReadAllText(Path.Combine(two.Path, "predictions.json")));
+        Assert.Equal(Directory.GetFiles(one.Path).Select(Path.GetFileName).Order(), Directory.GetFiles(two.Path).Select(Path.GetFileName).Order());
+        Assert.Contains("9 image", tool.Output);
+    }
+
+    [Fact]
     public void ABatchThatDoesNotSplitIsOneErrorAndTheJobEnds()
     {
         using var run = new TempDir();
