@@ -93,7 +93,12 @@ sealed class TrainingLoop(Detector model, torch.optim.Optimizer optimizer, LrSch
         var total = losses.Values.Aggregate((a, b) => a + b);
         optimizer.zero_grad();
         total.backward();
-        averager!.Average();
+        if (ranks.Size > 1)
+        {
+            var reduce = Stopwatch.StartNew();
+            averager!.Average();
+            meters.Update("allreduce", reduce.Elapsed.TotalSeconds); // logged beside time and data: the cost of the processes
+        }
         if (solver.ClipGradientsNorm > 0) GradientClipping.Apply(optimizer, solver.ClipGradientsNorm);
         optimizer.step();
         if (NonFinite.First(trained) is { } bad)

@@ -25,7 +25,8 @@ public sealed class ConsoleProgressWriter(TextWriter console, bool live, Action<
         var eta = TimeSpan.FromSeconds(perIteration * (progress.MaxIter - progress.Iteration));
         long memory = Environment.WorkingSet / (1024 * 1024);
         var losses = meters.Format(meters.Meters.Keys.Where(k => k.StartsWith("loss")));
+        string reduce = meters.Meters.ContainsKey("allreduce") ? string.Create(CultureInfo.InvariantCulture, $"  allreduce {meters["allreduce"].Median:F3}s") : "";
         return string.Create(CultureInfo.InvariantCulture,
-            $"iter {progress.Iteration}/{progress.MaxIter}  eta {Duration.Format(eta)}  {losses}  lr {progress.LearningRate:G4}  time {perIteration:F3}s  data {meters["data"].Median:F3}s  mem {memory} MB");
+            $"iter {progress.Iteration}/{progress.MaxIter}  eta {Duration.Format(eta)}  {losses}  lr {progress.LearningRate:G4}  time {perIteration:F3}s  data {meters["data"].Median:F3}s{reduce}  mem {memory} MB");
     }
 }
