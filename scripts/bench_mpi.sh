@@ -15,8 +15,7 @@ shapes=(--config configs/shapes/mask_rcnn_R_18_FPN_gn.yaml --no-resume --skip-te
         SOLVER.CHECKPOINT_PERIOD 0)
 r50=(--config configs/shapes/mask_rcnn_R_18_FPN_gn.yaml --no-resume --skip-test --log-period 10 SOLVER.MAX_ITER 10 SOLVER.CHECKPOINT_PERIOD 0
      MODEL.BACKBONE.CONV_BODY R-50-FPN MODEL.RESNETS.BACKBONE_OUT_CHANNELS 256 MODEL.ROI_BOX_HEAD.MLP_HEAD_DIM 1024
-     MODEL.ROI_MASK_HEAD.CONV_LAYERS "(256, 256, 256, 256)" MODEL.RESNETS.TRANS_FUNC BottleneckWithFixedBatchNorm
-     MODEL.RESNETS.STEM_FUNC StemWithFixedBatchNorm MODEL.FPN.USE_GN False MODEL.ROI_MASK_HEAD.USE_GN False)
+     MODEL.ROI_MASK_HEAD.CONV_LAYERS "(256, 256, 256, 256)" SOLVER.BASE_LR 0.005)  # GN from scratch, as the recipe
 $tool train "${shapes[@]}" OUTPUT_DIR "$work/one" >/dev/null
 mpiexec -n 2 $tool train "${shapes[@]}" OUTPUT_DIR "$work/two" >/dev/null
 mpiexec -n 2 $tool train "${r50[@]}" OUTPUT_DIR "$work/r50" >/dev/null
