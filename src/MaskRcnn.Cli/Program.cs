@@ -19,6 +19,7 @@ int code = MaskRcnnCommandLine.Run(args, group.IsMain ? Console.Out : TextWriter
 if (group.Size > 1 && code is MaskRcnnCommandLine.RuntimeError or MaskRcnnCommandLine.UsageError)
 {
     Console.Error.Flush();
+    Thread.Sleep(500); // the launcher forwards our stderr asynchronously and drops what is pending when the job aborts
     group.Abort(code);
 }
 group.Dispose();

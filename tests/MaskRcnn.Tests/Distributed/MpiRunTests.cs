@@ -148,8 +148,9 @@ public class MpiRunTests : IClassFixture<MpiRunTests.Setup>
         using var run = new TempDir();
         string[] args = [.. Train(run.Path).Select(a => a == "4" ? "3" : a)];
         var tool = ToolProcess.Start(args, Mpiexec);
-        Assert.NotEqual(0, tool.WaitForExit());
-        Assert.Contains("SOLVER.IMS_PER_BATCH 3 does not split over 2 processes", tool.Errors);
+        int code = tool.WaitForExit();
+        Assert.True(code != 0 && tool.Errors.Contains("SOLVER.IMS_PER_BATCH 3 does not split over 2 processes"),
+            $"exit {code}\noutput:\n{tool.Output}\nerrors:\n{tool.Errors}");
         Assert.False(File.Exists(Path.Combine(run.Path, "metrics.jsonl")));
     }
 }
