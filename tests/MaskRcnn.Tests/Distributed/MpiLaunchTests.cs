@@ -56,3 +56,24 @@ public class MpiLaunchTests
     public void ARankOutsideTheJobIsAnError() =>
         Assert.Contains("PMI_RANK 4 and PMI_SIZE 4", Assert.Throws<DistributedException>(() => Detect(("PMI_RANK", "4"), ("PMI_SIZE", "4"))).Message);
 }
+
+/// <summary>Several processes and no usable MPI library: one line saying what to install, not N runs alone.</summary>
+public class MpiLibraryTests
+{
+    [Fact]
+    public void AnMpiLibraryThatCannotBeLoadedIsNamedInOneLine()
+    {
+        var before = Environment.GetEnvironmentVariable(MpiLibrary.EnvironmentVariable);
+        try
+        {
+            Environment.SetEnvironmentVariable(MpiLibrary.EnvironmentVariable, "/nonexistent/libmpi.so.12");
+            var e = Assert.Throws<DistributedException>(MpiLibrary.Load);
+            Assert.Contains("MASKRCNN_MPI_LIBRARY=/nonexistent/libmpi.so.12 could not be loaded", e.Message);
+            Assert.DoesNotContain('\n', e.Message);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(MpiLibrary.EnvironmentVariable, before);
+        }
+    }
+}
