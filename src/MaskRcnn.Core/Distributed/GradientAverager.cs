@@ -14,9 +14,6 @@ public sealed class GradientAverager(IReadOnlyList<Tensor> parameters, IProcessG
 {
     readonly List<Tensor[]> buckets = Bucket(parameters, bucketBytes / sizeof(float));
 
-    /// <summary>Bytes each rank sends per step (the flattened float32 gradients).</summary>
-    public long BytesPerStep { get; } = parameters.Sum(p => p.numel()) * sizeof(float);
-
     public void Average()
     {
         if (group.Size == 1) return;

@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-using MaskRcnn.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -20,7 +18,7 @@ public static class StateBroadcast
         {
             if (tensor.numel() == 0) continue;
             var cpu = tensor.to(torch.CPU).contiguous().clone();
-            group.Broadcast(MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(cpu.bytes), cpu.bytes.Length));
+            group.Broadcast(cpu.bytes);
             tensor.copy_(cpu);
         }
     }

@@ -39,9 +39,7 @@ public sealed class TestRunner(MaskRcnnConfig cfg, TextWriter console, bool live
         if (ranks.Size > 1)
         {
             if (shard is not null) throw new ConfigException($"--shard and a launch of {ranks.Size} MPI processes both split the data: use one of them");
-            if (cfg.Test.ImsPerBatch % ranks.Size != 0)
-                throw new ConfigException($"TEST.IMS_PER_BATCH {cfg.Test.ImsPerBatch} does not split over {ranks.Size} processes: make it a multiple of {ranks.Size}");
-            perRank = cfg.Test.ImsPerBatch / ranks.Size;
+            perRank = BatchShare.Of(cfg.Test.ImsPerBatch, ranks.Size, "TEST.IMS_PER_BATCH");
         }
         var all = new List<(string, IReadOnlyList<CocoEvaluation>)>();
         foreach (var (name, dataset) in TestDatasets())

@@ -37,8 +37,7 @@ public sealed class FolderPrediction(Predictor predictor, DetectionCategories ca
     {
         var ranks = processes ?? SingleProcess.Instance;
         var cfg = predictor.Config;
-        if (cfg.Test.ImsPerBatch % ranks.Size != 0)
-            throw new ConfigException($"TEST.IMS_PER_BATCH {cfg.Test.ImsPerBatch} does not split over {ranks.Size} processes: make it a multiple of {ranks.Size}");
+        int share = BatchShare.Of(cfg.Test.ImsPerBatch, ranks.Size, "TEST.IMS_PER_BATCH");
         if (options.SaveMasks && !predictor.HasMasks)
             throw new ConfigException("saving masks needs a model that predicts them (MODEL.MASK_ON True)");
         if (categories.NumClasses != cfg.Model.NumClasses)
@@ -49,7 +48,7 @@ public sealed class FolderPrediction(Predictor predictor, DetectionCategories ca
         PredictionOutputs.RefuseOverwritingInputs(images, outputs, options.OutputDir);
         var converter = new CocoResultConverter(categories, BoxConventions.Parse(cfg.Model.BoxConvention));
         Directory.CreateDirectory(options.OutputDir);
-        int batchSize = Math.Max(1, cfg.Test.ImsPerBatch / ranks.Size), workers = cfg.DataLoader.NumWorkers;
+        int batchSize = Math.Max(1, share), workers = cfg.DataLoader.NumWorkers;
         var (first, last) = new Shard(ranks.Rank, ranks.Size).Range(images.Count);
         bool grouping = cfg.DataLoader.AspectRatioGrouping;
 

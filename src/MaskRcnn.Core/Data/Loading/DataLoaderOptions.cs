@@ -1,4 +1,5 @@
 using MaskRcnn.Config;
+using MaskRcnn.Distributed;
 
 namespace MaskRcnn.Data.Loading;
 
@@ -13,7 +14,12 @@ public sealed record DataLoaderOptions(int ImagesPerBatch, int SizeDivisibility,
         cfg.DataLoader.SkipBadSamples, cfg.Input.MaxImagePixels, rank, ranks);
 
     /// <summary>This process's positions [start, end) in each whole batch.</summary>
-    public (int Start, int End) Slice => ImagesPerBatch % Ranks == 0
-        ? (Rank * (ImagesPerBatch / Ranks), (Rank + 1) * (ImagesPerBatch / Ranks))
-        : throw new ConfigException($"SOLVER.IMS_PER_BATCH {ImagesPerBatch} does not split over {Ranks} processes: make it a multiple of {Ranks}");
+    public (int Start, int End) Slice
+    {
+        get
+        {
+            int share = BatchShare.Of(ImagesPerBatch, Ranks, "SOLVER.IMS_PER_BATCH");
+            return (Rank * share, (Rank + 1) * share);
+        }
+    }
 }
