@@ -4,7 +4,9 @@ using MaskRcnn.Config;
 using MaskRcnn.Data;
 using MaskRcnn.Data.Coco;
 using MaskRcnn.Distributed;
+using MaskRcnn.Pickle;
 using MaskRcnn.SafeTensors;
+using MaskRcnn.WeightFiles;
 
 namespace MaskRcnn.Cli;
 
@@ -60,7 +62,7 @@ public static class MaskRcnnCommandLine
     /// <summary>A problem with what the user gave (a config, a data or weight file, an image): theirs to fix, like a bad
     /// option, so exit code 2; anything else is a failure while running (1).</summary>
     internal static bool IsBadInput(Exception e) =>
-        e is ConfigException or DataException or WeightFileException or SafeTensorsException or ImageDecodeException or DistributedException;
+        e is ConfigException or DataException or WeightFileException or SafeTensorsException or WeightFileFormatException or PickleException or ImageDecodeException or DistributedException;
 
     /// <summary>The one-line error (and with <c>--verbose</c> the stack trace) every verb reports failures with.</summary>
     internal static void Report(TextWriter stderr, Exception e, bool verbose, string who = "maskrcnn")

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Reflection;
 using MaskRcnn.Checkpoint.Naming;
 using MaskRcnn.SafeTensors;
+using MaskRcnn.WeightFiles;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -60,7 +61,7 @@ public static class CheckpointFile
 
         var extras = file.Tensors.ToLookup(t => t.Name.StartsWith(CheckpointFormat.ExtraPrefix, StringComparison.Ordinal));
         var names = MappedNames.Of(path, extras[false].Select(t => t.Name).ToList(), file.Metadata, WeightScheme.MaskRcnn);
-        var report = WeightLoader.Load(module, file, names);
+        var report = WeightLoader.Load(module, WeightFile.From(file), names);
         var extraTensors = new StateDict();
         try
         {

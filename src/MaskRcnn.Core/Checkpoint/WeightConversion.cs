@@ -1,5 +1,6 @@
 using MaskRcnn.Checkpoint.Naming;
 using MaskRcnn.SafeTensors;
+using MaskRcnn.WeightFiles;
 
 namespace MaskRcnn.Checkpoint;
 
@@ -29,7 +30,7 @@ public static class WeightConversion
         if (to == WeightScheme.MaskRcnnBenchmark)
             throw new ArgumentException($"convert writes {WeightSchemeNames.MaskRcnn}, {WeightSchemeNames.Torchvision} or {WeightSchemeNames.Yolact} names; " +
                 $"maskrcnn-benchmark's are ours (--to {WeightSchemeNames.MaskRcnn})");
-        using var converted = WeightNameConverter.ToOurs(input, SafeTensorsFile.Load(input), from);
+        using var converted = WeightNameConverter.ToOurs(input, WeightFile.ReadAll(input), from);
         var unknown = converted.OfKind(NameMappingKind.Unknown).Select(m => m.Source).ToList();
         if (unknown.Count > 0 && !allowUnknown)
             throw new WeightFileException($"{input}: {unknown.Count} of {converted.Mappings.Count} names are not {converted.Scheme.Name()} names this tool maps: " +

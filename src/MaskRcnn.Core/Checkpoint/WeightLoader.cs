@@ -1,5 +1,6 @@
 using MaskRcnn.Checkpoint.Naming;
 using MaskRcnn.SafeTensors;
+using MaskRcnn.WeightFiles;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -17,18 +18,18 @@ public static class WeightLoader
     /// <summary>Reads a weight file of any scheme (detected unless given) and loads it into <paramref name="module"/>.</summary>
     public static LoadReport LoadFile(nn.Module module, string path, WeightScheme? scheme = null)
     {
-        using var file = SafeTensorsFile.Open(path);
-        return Load(module, file, MappedNames.Of(path, file.Tensors.Select(t => t.Name).ToList(), file.Metadata, scheme));
+        using var file = WeightFile.Open(path);
+        return Load(module, file, MappedNames.Of(path, file.Entries.Select(t => t.Name).ToList(), file.Metadata, scheme));
     }
 
     /// <summary>
     /// Loads from an open file: its header (names, shapes, dtypes) is checked against the model before any data is
     /// read, so a file that does not fit costs nothing however large; then the loaded tensors are read one at a time.
     /// </summary>
-    public static LoadReport Load(nn.Module module, SafeTensorsFile file, MappedNames names)
+    public static LoadReport Load(nn.Module module, IWeightFile file, MappedNames names)
     {
-        var offered = names.SourceOf.ToDictionary(e => e.Key, e => (file.Header.ByName[e.Value].Shape, file.Header.ByName[e.Value].Type),
-            StringComparer.Ordinal);
+        var entries = file.Entries.ToDictionary(e => e.Name, StringComparer.Ordinal);
+        var offered = names.SourceOf.ToDictionary(e => e.Key, e => (entries[e.Value].Shape, entries[e.Value].Type), StringComparer.Ordinal);
         var (report, targets) = Check(module, file.Path, names.Scheme, offered, names.Mappings);
         using (torch.no_grad())
             foreach (var name in report.Loaded)

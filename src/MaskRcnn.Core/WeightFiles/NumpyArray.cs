@@ -1,0 +1,16 @@
+using static TorchSharp.torch;
+
+namespace MaskRcnn.WeightFiles;
+
+/// <summary>A numpy dtype as a pickle builds it: <c>numpy.dtype('f4', …)</c>, then its byte order from BUILD.</summary>
+sealed class NumpyDtype(string code)
+{
+    public string Code { get; } = code;
+    public char ByteOrder { get; set; } = '=';
+}
+
+/// <summary>A numpy array made by <c>_reconstruct</c>, empty until BUILD gives it shape, dtype and data.</summary>
+sealed class PendingNumpyArray;
+
+/// <summary>A numpy array read from a pickle: its data is in memory, in C or Fortran order.</summary>
+sealed record NumpyArray(ScalarType Type, int ItemSize, long[] Shape, byte[] Data, bool Fortran);
