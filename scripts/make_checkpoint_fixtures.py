@@ -6,15 +6,14 @@
 Writes under tests/MaskRcnn.Tests/Fixtures/checkpoint/:
   python_dtypes.safetensors / .json  one tensor of every dtype (special values included), metadata with non-ASCII
                                       text; the .json holds the values as torch reads them
-  maskrcnn_benchmark_checkpoint.safetensors  a tiny maskrcnn-benchmark-style checkpoint ({"model": ..., "optimizer":
-                                      ..., "iteration": ...}, DataParallel "module." names, anchor buffers) saved as .pth
-                                      and converted by pth_to_safetensors.py
+  maskrcnn_benchmark_checkpoint.pth   a tiny maskrcnn-benchmark-style checkpoint ({"model": ..., "optimizer":
+                                      ..., "iteration": ...}, DataParallel "module." names, anchor buffers) as torch.save writes it
+  maskrcnn_benchmark_checkpoint.safetensors  the same converted by pth_to_safetensors.py
 """
 import json
 import math
 import os
 import sys
-import tempfile
 
 import torch
 
@@ -92,10 +91,9 @@ def benchmark_checkpoint():
         "scheduler": {"last_epoch": 90000, "milestones": [60000, 80000]},
         "iteration": 90000,
     }
-    with tempfile.TemporaryDirectory() as tmp:
-        pth = os.path.join(tmp, "model_0090000.pth")
-        torch.save(checkpoint, pth)
-        pth_to_safetensors.main(["pth_to_safetensors.py", pth, os.path.join(OUT, "maskrcnn_benchmark_checkpoint.safetensors"), "--trust"])  # made above
+    pth = os.path.join(OUT, "maskrcnn_benchmark_checkpoint.pth")
+    torch.save(checkpoint, pth)
+    pth_to_safetensors.main(["pth_to_safetensors.py", pth, os.path.join(OUT, "maskrcnn_benchmark_checkpoint.safetensors"), "--trust"])  # made above
     with open(os.path.join(OUT, "maskrcnn_benchmark_checkpoint.json"), "w") as f:
         json.dump({"tensors": {k: expected(v) for k, v in model.items()}}, f, indent=1)
         f.write("\n")

@@ -17,7 +17,7 @@ Writes under tests/MaskRcnn.Tests/Fixtures/weight_files/:
   resnet50_imagenet.pth        torchvision resnet50's state dict names and shapes (fc included), every tensor a strided
                                window on one shared storage (so the file is small); running_var positive
   resnet18_imagenet.pth        the same for resnet18
-  tiny_r50_torchvision.pth     a narrow ResNet-50 body (STEM_OUT_CHANNELS 8, RES2_OUT_CHANNELS 8, WIDTH_PER_GROUP 2)
+  tiny_r50_torchvision.pth     a narrow ResNet-50 body (STEM_OUT_CHANNELS 8, RES2_OUT_CHANNELS 16, WIDTH_PER_GROUP 2)
                                under torchvision's ImageNet names, batch norms with mean 0 and variance 1
   tiny_r50_torchvision_legacy.pth, tiny_r50_torchvision.pkl (numpy, {"model": ...}): the same tensors
   tiny_R-50.pkl                the same weights under Detectron's Caffe2 blob names ({"blobs": ...}, Python 2 style),
@@ -169,7 +169,7 @@ def tiny_resnet50():
         torchvision_names[tv + ".num_batches_tracked"] = torch.tensor(0)
         caffe2[c2 + "_s"], caffe2[c2 + "_b"] = scale.numpy(), bias.numpy()
 
-    stem, res2, width = 8, 8, 2
+    stem, res2, width = 8, 16, 2
     conv("conv1", "conv1", (stem, 3, 7, 7))
     bn("bn1", "res_conv1_bn", stem)
     channels = stem

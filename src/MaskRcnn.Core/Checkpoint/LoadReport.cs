@@ -21,6 +21,12 @@ public sealed class LoadReport
     /// <summary>Model names the file lacks that may be absent (class-specific layers, BatchNorm counters): left as initialised.</summary>
     public required IReadOnlyList<string> LeftInitialised { get; init; }
 
+    /// <summary>Batch-norm statistics the file has folded into scale and bias (Caffe2's): set to mean 0 and variance 1.</summary>
+    public IReadOnlyList<string> Filled { get; init; } = [];
+
+    /// <summary>Whether the file holds only a backbone body (ImageNet weights): everything outside it keeps its initialisation.</summary>
+    public bool BodyOnly { get; init; }
+
     /// <summary>File names (as in the file) the model has no place for, including names the scheme's map does not know.</summary>
     public required IReadOnlyList<string> Unexpected { get; init; }
 
@@ -39,9 +45,10 @@ public sealed class LoadReport
 
     /// <summary>One line per thing the user should know even when loading succeeded.</summary>
     public IEnumerable<string> Warnings =>
-        Skipped.Select(m => $"shape differs in class-specific layer, left as initialised (fine-tuning to other classes): {m}")
+        (BodyOnly ? [$"{Source} holds only a backbone body ({Loaded.Count} tensors loaded); the other {LeftInitialised.Count} model tensors keep their initialisation"] : Array.Empty<string>())
+        .Concat(Skipped.Select(m => $"shape differs in class-specific layer, left as initialised (fine-tuning to other classes): {m}")
             .Concat(LeftInitialised.Where(ClassSpecificWeights.Contains).Select(n => $"not in the file, left as initialised: {n}"))
-            .Concat(Unexpected.Select(n => $"not in the model, not loaded: {n}"));
+            .Concat(Unexpected.Select(n => $"not in the model, not loaded: {n}")));
 
     /// <summary>The errors in one line, for an exception message.</summary>
     public string ErrorSummary()
@@ -62,7 +69,7 @@ public sealed class LoadReport
     public string Format(bool listIgnored = false)
     {
         var text = new StringBuilder();
-        text.Append($"weights {Source} ({Scheme.Name()} names)\n");
+        text.Append($"weights {Source} ({Scheme.Name()} names{(BodyOnly ? ", backbone body only" : "")})\n");
         var rows = new (string Label, int Count)[]
         {
             ("loaded", Loaded.Count),
@@ -72,6 +79,7 @@ public sealed class LoadReport
             ("not floating-point (error)", DtypeMismatches.Count),
             ("shape differs, class-specific, skipped", Skipped.Count()),
             ("not in the file, left as initialised", LeftInitialised.Count),
+            ("batch-norm statistics set to 0/1 (folded norms)", Filled.Count),
             ("not in the model (unexpected)", Unexpected.Count),
             ("ignored", Ignored.Count),
         };

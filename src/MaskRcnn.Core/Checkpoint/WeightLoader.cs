@@ -30,13 +30,16 @@ public static class WeightLoader
     {
         var entries = file.Entries.ToDictionary(e => e.Name, StringComparer.Ordinal);
         var offered = names.SourceOf.ToDictionary(e => e.Key, e => (entries[e.Value].Shape, entries[e.Value].Type), StringComparer.Ordinal);
-        var (report, targets) = Check(module, file.Path, names.Scheme, offered, names.Mappings);
+        var (report, targets, from) = Check(module, file.Path, names.Scheme, offered, names.Mappings);
         using (torch.no_grad())
+        {
             foreach (var name in report.Loaded)
             {
-                using var tensor = file.Read(names.SourceOf[name]);
+                using var tensor = file.Read(names.SourceOf[from[name]]);
                 targets[name].copy_(tensor);
             }
+            Fill(report, targets);
+        }
         return report;
     }
 
@@ -44,29 +47,48 @@ public static class WeightLoader
     public static LoadReport Load(nn.Module module, ConvertedWeights weights)
     {
         var offered = weights.Weights.ToDictionary(e => e.Key, e => (e.Value.shape, e.Value.dtype), StringComparer.Ordinal);
-        var (report, targets) = Check(module, weights.Source, weights.Scheme, offered, weights.Mappings);
+        var (report, targets, from) = Check(module, weights.Source, weights.Scheme, offered, weights.Mappings);
         using (torch.no_grad())
-            foreach (var name in report.Loaded) targets[name].copy_(weights.Weights[name]);
+        {
+            foreach (var name in report.Loaded) targets[name].copy_(weights.Weights[from[name]]);
+            Fill(report, targets);
+        }
         return report;
     }
 
-    // The report of what would load, from shapes and dtypes alone; throws when the weights do not fit.
-    static (LoadReport Report, Dictionary<string, Tensor> Targets) Check(nn.Module module, string source, WeightScheme scheme,
-        IReadOnlyDictionary<string, (long[] Shape, ScalarType Type)> offered, IReadOnlyList<NameMapping> mappings)
+    // Batch-norm statistics a folded-norm file lacks: mean 0 and variance 1 make the stored scale and bias the whole transform.
+    static void Fill(LoadReport report, Dictionary<string, Tensor> targets)
+    {
+        foreach (var name in report.Filled)
+            targets[name].fill_(name.EndsWith(".running_var", StringComparison.Ordinal) ? 1 : 0);
+    }
+
+    // The report of what would load, from shapes and dtypes alone, and for each loaded model name the offered name it
+    // comes from; throws when the weights do not fit.
+    static (LoadReport Report, Dictionary<string, Tensor> Targets, Dictionary<string, string> From) Check(nn.Module module, string source,
+        WeightScheme scheme, IReadOnlyDictionary<string, (long[] Shape, ScalarType Type)> offered, IReadOnlyList<NameMapping> mappings)
     {
         var targets = module.state_dict();
+        var bodyOnly = BackboneWeights.IsBodyOnly(offered.Keys.ToList());
+        var from = bodyOnly
+            ? BackboneWeights.Place(targets.Keys, offered.Keys.ToList())
+            : offered.Keys.Where(targets.ContainsKey).ToDictionary(n => n, n => n, StringComparer.Ordinal);
         var loaded = new List<string>();
         var missing = new List<string>();
         var leftInitialised = new List<string>();
+        var filled = new List<string>();
         var shapeMismatches = new List<ShapeMismatch>();
         var dtypeMismatches = new List<DtypeMismatch>();
         foreach (var (name, target) in targets)
         {
-            if (!offered.TryGetValue(name, out var weight))
+            if (!from.TryGetValue(name, out var offeredName))
             {
-                (MayBeAbsent(name) ? leftInitialised : missing).Add(name);
+                if (FoldedBatchNorm.IsStatisticOf(scheme, name, offered)) filled.Add(name);
+                else if (MayBeAbsent(name) || (bodyOnly && !BackboneWeights.Placed(name))) leftInitialised.Add(name);
+                else missing.Add(name);
                 continue;
             }
+            var weight = offered[offeredName];
             if (!weight.Shape.SequenceEqual(target.shape))
             {
                 shapeMismatches.Add(new ShapeMismatch(name, weight.Shape, target.shape, Skipped: ClassSpecificWeights.Contains(name)));
@@ -79,24 +101,27 @@ public static class WeightLoader
             }
             loaded.Add(name);
         }
+        var used = from.Values.ToHashSet(StringComparer.Ordinal);
         var renamedTo = mappings.Where(m => m.Target is not null).ToDictionary(m => m.Target!, m => m, StringComparer.Ordinal);
-        // Under the file's names, in file order: mapped names the model lacks, then names the scheme does not know.
-        var unexpected = mappings.Where(m => m.Target is { } target && !targets.ContainsKey(target)).Select(m => m.Source)
+        // Under the file's names, in file order: mapped names the model has no place for, then names the scheme does not know.
+        var unexpected = mappings.Where(m => m.Target is { } target && !used.Contains(target)).Select(m => m.Source)
             .Concat(mappings.Where(m => m.Kind == NameMappingKind.Unknown).Select(m => m.Source)).ToList();
         var report = new LoadReport
         {
             Source = source,
             Scheme = scheme,
             Loaded = loaded,
-            Renamed = loaded.Count(n => renamedTo.TryGetValue(n, out var m) && m.Kind == NameMappingKind.Renamed),
+            Renamed = loaded.Count(n => renamedTo.TryGetValue(from[n], out var m) && m.Kind == NameMappingKind.Renamed),
             Missing = missing,
             LeftInitialised = leftInitialised,
+            Filled = filled,
+            BodyOnly = bodyOnly,
             Unexpected = unexpected,
             ShapeMismatches = shapeMismatches,
             DtypeMismatches = dtypeMismatches,
             Ignored = mappings.Where(m => m.Kind == NameMappingKind.Ignored).ToList(),
         };
-        return report.Succeeded ? (report, targets) : throw new WeightLoadException(report);
+        return report.Succeeded ? (report, targets, from) : throw new WeightLoadException(report);
     }
 
     static bool IsFloatingPoint(ScalarType type) =>

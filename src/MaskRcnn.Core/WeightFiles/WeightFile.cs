@@ -4,7 +4,7 @@ using MaskRcnn.SafeTensors;
 namespace MaskRcnn.WeightFiles;
 
 /// <summary>
-/// Opens a weight file by what its bytes are, whatever its extension: safetensors; torch.save's zip or legacy format
+/// Opens a weight file by what its bytes are (a <c>.safetensors</c> name aside): safetensors; torch.save's zip or legacy format
 /// (.pth/.pt/.pkl); or a plain pickle of numpy arrays (Detectron's and detectron2's .pkl). Pickles are read by a
 /// restricted reader (<see cref="WeightPickleClasses"/>): nothing in a file runs.
 /// </summary>
@@ -13,6 +13,8 @@ public static class WeightFile
     public static IWeightFile Open(string path)
     {
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("weight files are little-endian; this machine is not");
+        // A file named .safetensors is read as one, so that a damaged one gets the safetensors reader's own diagnosis.
+        if (path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase)) return new SafeTensorsWeightFile(SafeTensorsFile.Open(path));
         FileStream stream;
         try
         {

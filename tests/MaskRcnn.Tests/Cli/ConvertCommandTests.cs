@@ -189,6 +189,22 @@ public class ConvertCommandTests
     }
 
     [Fact]
+    public void APthCheckpointConvertsWithoutPythonToTheSameFileAsItsSafetensorsCopy()
+    {
+        using var dir = new TempDir();
+        var fromPth = Path.Combine(dir.Path, "from_pth.safetensors");
+        var fromSafetensors = Path.Combine(dir.Path, "from_safetensors.safetensors");
+        var (code, text, err) = Run("convert", "-i", TestPaths.Fixture("checkpoint/maskrcnn_benchmark_checkpoint.pth"), "-o", fromPth);
+        Assert.Equal((0, ""), (code, err));
+        Assert.Contains("(maskrcnn-benchmark names)", text);
+        Assert.Equal(0, Run("convert", "-i", TestPaths.Fixture("checkpoint/maskrcnn_benchmark_checkpoint.safetensors"), "-o", fromSafetensors).Code);
+        using var a = SafeTensorsFile.Load(fromPth);
+        using var b = SafeTensorsFile.Load(fromSafetensors);
+        Assert.Equal(b.Names.Order(StringComparer.Ordinal), a.Names.Order(StringComparer.Ordinal));
+        foreach (var (name, tensor) in b) Assert.True(WeightFiles.WeightFileFormatTests.Same(tensor, a[name]), name);
+    }
+
+    [Fact]
     public void UsageErrorsExitWith2AndFailuresWith1()
     {
         using var dir = new TempDir();
@@ -207,7 +223,7 @@ public class ConvertCommandTests
         Assert.Single(err.TrimEnd('\n').Split('\n'));
 
         var unknown = Path.Combine(dir.Path, "resnet.safetensors");
-        using (var w = torch.ones(1)) SafeTensorsWriter.Write(unknown, [new("conv1.weight", w)]);
+        using (var w = torch.ones(1)) SafeTensorsWriter.Write(unknown, [new("encoder.conv1.weight", w)]);
         (code, _, err) = Run("convert", "--input", unknown, "--output", output);
         Assert.Equal(2, code);
         Assert.Contains("names are neither torchvision's", err);

@@ -1,11 +1,15 @@
+using System.Text.RegularExpressions;
+
 namespace MaskRcnn.Checkpoint.Naming;
 
 /// <summary>
 /// torchvision's Mask R-CNN / Faster R-CNN R-50-FPN names ↔ ours (maskrcnn-benchmark's). Both torchvision 0.14's
 /// names (<c>inner_blocks.0.0</c>, <c>rpn.head.conv.0.0</c>, <c>mask_head.0.0</c>, from its Conv2dNormActivation
-/// wrappers) and the older ones without the extra <c>.0</c> are read; the 0.14 names are written.
+/// wrappers) and the older ones without the extra <c>.0</c> are read; the 0.14 names are written. ImageNet
+/// classification files (<c>resnet50-*.pth</c>: <c>conv1</c>, <c>bn1</c>, <c>layerN</c>, <c>fc</c>; <c>vgg16-*.pth</c>:
+/// <c>features.N</c>, <c>classifier</c>) are read as a detector's backbone body, their classifier ignored.
 /// </summary>
-public static class TorchvisionNames
+public static partial class TorchvisionNames
 {
     // Parameter-name patterns shared with the other schemes that use torchvision's ResNet layout.
     internal const string Bn = "(?<p>weight|bias|running_mean|running_var)";
@@ -61,8 +65,18 @@ public static class TorchvisionNames
     {
         if (name.EndsWith("." + BatchNormCounter, StringComparison.Ordinal))
             return NameMapping.Ignore(name, "BatchNorm step counter, unused by frozen BatchNorm");
-        return NameRule.Apply(ToOursRules, name) is { } ours ? NameMapping.To(name, ours) : NameMapping.NotKnown(name);
+        if (NameRule.Apply(ToOursRules, name) is { } ours) return NameMapping.To(name, ours);
+        if (!ImageNetName().IsMatch(name)) return NameMapping.NotKnown(name);
+        return TorchvisionBackboneNames.ToMaskRcnn(name) is { } body
+            ? NameMapping.To(name, "backbone." + body)
+            : NameMapping.Ignore(name, "ImageNet classifier, not part of a detector");
     }
+
+    [GeneratedRegex(@"^((conv1|bn1)\.[a-z_]+|layer[1-4]\.\d+\.[a-z0-9_.]+|features\.\d+\.(weight|bias)|(fc|classifier\.\d+)\.(weight|bias))$", RegexOptions.CultureInvariant)]
+    private static partial Regex ImageNetName();
+
+    [GeneratedRegex(@"^(conv1\.weight|layer1\.0\.conv1\.weight|features\.0\.weight)$", RegexOptions.CultureInvariant)]
+    private static partial Regex ImageNetDistinctive();
 
     /// <summary>torchvision 0.14's name for one of ours, or null when torchvision's model has no such parameter.</summary>
     public static string? FromOurs(string name) => NameRule.Apply(FromOursRules, name);
@@ -77,5 +91,6 @@ public static class TorchvisionNames
             ? torchvisionName[..^"running_var".Length] + BatchNormCounter
             : null;
 
-    public static bool IsDistinctive(string name) => DistinctivePrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal));
+    public static bool IsDistinctive(string name) =>
+        DistinctivePrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal)) || ImageNetDistinctive().IsMatch(name);
 }
