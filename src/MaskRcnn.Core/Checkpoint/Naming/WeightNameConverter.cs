@@ -12,8 +12,21 @@ public static class WeightNameConverter
         WeightScheme.MaskRcnnBenchmark => MaskRcnnBenchmarkNames.ToOurs(name),
         WeightScheme.Torchvision => TorchvisionNames.ToOurs(name),
         WeightScheme.Yolact => YolactNames.ToOurs(name),
+        WeightScheme.Caffe2 => Caffe2Names.ToOurs(name),
         _ => throw new ArgumentOutOfRangeException(nameof(scheme)),
     };
+
+    /// <summary>
+    /// The renaming of one file's names. Only Caffe2 names need the file (or the model): its res5 blobs belong to the
+    /// box head in C4 models; <paramref name="res5InBoxHead"/> says so, or, when null, the file does
+    /// (<see cref="Caffe2Names.FileHasRes5InBoxHead"/>).
+    /// </summary>
+    public static Func<string, NameMapping> ForFile(WeightScheme scheme, IReadOnlyCollection<string> names, bool? res5InBoxHead = null)
+    {
+        if (scheme != WeightScheme.Caffe2) return name => ToOurs(scheme, name);
+        var inBoxHead = res5InBoxHead ?? Caffe2Names.FileHasRes5InBoxHead(names);
+        return name => Caffe2Names.ToOurs(name, inBoxHead);
+    }
 
     /// <summary>
     /// Consumes <paramref name="source"/>: its tensors under our names go into the result (which owns them);

@@ -11,11 +11,14 @@ public enum WeightScheme
     Torchvision,
     /// <summary>dbolya/yolact's <c>Yolact</c> state dict (ResNet backbones, shared prediction module).</summary>
     Yolact,
+    /// <summary>Detectron's Caffe2 blob names (<c>conv1_w</c>, <c>res2_0_branch2a_bn_s</c>, <c>fpn_inner_res5_2_sum_w</c>): its ImageNet backbones and trained models.</summary>
+    Caffe2,
 }
 
 public static class WeightSchemeNames
 {
-    public const string MaskRcnn = "maskrcnn", MaskRcnnBenchmark = "maskrcnn-benchmark", Torchvision = "torchvision", Yolact = "yolact";
+    public const string MaskRcnn = "maskrcnn", MaskRcnnBenchmark = "maskrcnn-benchmark", Torchvision = "torchvision", Yolact = "yolact",
+        Caffe2 = "caffe2";
 
     public static string Name(this WeightScheme scheme) => scheme switch
     {
@@ -23,6 +26,7 @@ public static class WeightSchemeNames
         WeightScheme.MaskRcnnBenchmark => MaskRcnnBenchmark,
         WeightScheme.Torchvision => Torchvision,
         WeightScheme.Yolact => Yolact,
+        WeightScheme.Caffe2 => Caffe2,
         _ => throw new ArgumentOutOfRangeException(nameof(scheme)),
     };
 
@@ -32,6 +36,7 @@ public static class WeightSchemeNames
         MaskRcnnBenchmark => WeightScheme.MaskRcnnBenchmark,
         Torchvision => WeightScheme.Torchvision,
         Yolact => WeightScheme.Yolact,
-        _ => throw new ArgumentException($"unknown weight naming scheme '{name}' (expected {MaskRcnn}, {MaskRcnnBenchmark}, {Torchvision} or {Yolact})"),
+        Caffe2 => WeightScheme.Caffe2,
+        _ => throw new ArgumentException($"unknown weight naming scheme '{name}' (expected {MaskRcnn}, {MaskRcnnBenchmark}, {Torchvision}, {Yolact} or {Caffe2})"),
     };
 }
