@@ -9,16 +9,11 @@ namespace MaskRcnn.Checkpoint.Naming;
 /// the model (<c>align_and_update_state_dicts</c>, which takes the longest loaded name the model's name ends with);
 /// here every blob names one of our parameters exactly, so a blob that fits nowhere is reported rather than dropped.
 /// Where the suffix match depends on the model — res5 is the backbone's <c>layer4</c> in FPN/C5 models but the box
-/// head's in C4 models — the caller says which (<see cref="ToOurs(string, bool)"/>).
+/// head's in C4 models (<see cref="Res5Placement"/>) — the caller says which (<see cref="ToOurs(string, bool)"/>).
 /// Caffe2's batch norms are folded affine channels, scale and bias only: see <see cref="FoldedBatchNormStatistics"/>.
 /// </summary>
 public static partial class Caffe2Names
 {
-    public const string BodyPrefix = "backbone.body.";
-
-    /// <summary>Where a C4 model keeps res5: the box head's ResNet head (ResNet50Conv5ROIFeatureExtractor's <c>head</c>).</summary>
-    public const string BoxHeadPrefix = "roi_heads.box.feature_extractor.head.";
-
     // A block's branches: the shortcut's projection (branch1) and the bottleneck's three convolutions.
     static readonly Dictionary<string, (string Conv, string Norm)> Branches = new(StringComparer.Ordinal)
     {
@@ -83,7 +78,7 @@ public static partial class Caffe2Names
     public static NameMapping ToOurs(string blob) => ToOurs(blob, res5InBoxHead: false);
 
     /// <summary>What a blob becomes under our names.</summary>
-    /// <param name="res5InBoxHead">Whether res5 goes to the box head (<see cref="BoxHeadPrefix"/>), as in C4 models.</param>
+    /// <param name="res5InBoxHead">Whether res5 goes to the box head, as in C4 models (<see cref="Res5Placement"/>).</param>
     public static NameMapping ToOurs(string blob, bool res5InBoxHead)
     {
         if (blob.EndsWith(MomentumSuffix, StringComparison.Ordinal))
@@ -91,7 +86,7 @@ public static partial class Caffe2Names
         if (Classifier.Contains(blob))
             return NameMapping.Ignore(blob, "ImageNet classifier, not part of the detector");
         if (NameRule.Apply(ResNetRules, blob) is { } inBody)
-            return NameMapping.To(blob, (res5InBoxHead && inBody.StartsWith("layer4.", StringComparison.Ordinal) ? BoxHeadPrefix : BodyPrefix) + inBody);
+            return NameMapping.To(blob, Res5Placement.Place(inBody, res5InBoxHead));
         return NameRule.Apply(DetectorRules, blob) is { } ours ? NameMapping.To(blob, ours) : NameMapping.NotKnown(blob);
     }
 
@@ -114,13 +109,9 @@ public static partial class Caffe2Names
     /// <summary>
     /// Whether a file is a Detectron C4 detector, whose res5 is the box head's: it has a box classifier but not the
     /// MLP head of FPN and C5 models (fc6). ImageNet backbones do not say; the model they load into does
-    /// (<see cref="ModelHasRes5InBoxHead"/>).
+    /// (<see cref="Res5Placement.InBoxHead"/>).
     /// </summary>
     public static bool FileHasRes5InBoxHead(IReadOnlyCollection<string> blobs) => blobs.Contains("cls_score_w") && !blobs.Contains("fc6_w");
-
-    /// <summary>Whether a model (our names) runs res5 in its box head, as C4 models do.</summary>
-    public static bool ModelHasRes5InBoxHead(IEnumerable<string> ourNames) =>
-        ourNames.Any(n => n.StartsWith(BoxHeadPrefix + "layer4.", StringComparison.Ordinal));
 
     public static bool IsDistinctive(string blob) => Distinctive().IsMatch(blob);
 }

@@ -1,6 +1,4 @@
 using MaskRcnn.Checkpoint.Naming;
-using MaskRcnn.Config;
-using MaskRcnn.Modeling;
 
 namespace MaskRcnn.Tests.Checkpoint.Naming;
 
@@ -14,12 +12,6 @@ public class Caffe2ModelNamesTests
 {
     static readonly Dictionary<string, string> NoMetadata = new();
 
-    static Dictionary<string, long[]> ModelNames(string config, params string[] overrides)
-    {
-        using var model = ModelBuilder.Build(ConfigLoader.Load(Path.Combine(TestPaths.RepoRoot, "configs", config), ["MODEL.DEVICE", "cpu", .. overrides]));
-        return model.state_dict().ToDictionary(e => e.Key, e => e.Value.shape, StringComparer.Ordinal);
-    }
-
     /// <summary>Our names for a file's blobs (distinct), the statistics the folded norms add, and the blobs ignored.</summary>
     static (List<string> Mapped, List<string> Statistics, List<string> Ignored) Map(IReadOnlyCollection<string> blobs, bool? res5InBoxHead = null)
     {
@@ -32,42 +24,34 @@ public class Caffe2ModelNamesTests
         return ([.. names.SourceOf.Keys], statistics, ignored);
     }
 
-    static void AssertSameNames(IEnumerable<string> expected, IEnumerable<string> actual)
-    {
-        var missing = expected.Except(actual).Order(StringComparer.Ordinal).Take(5).ToList();
-        var extra = actual.Except(expected).Order(StringComparer.Ordinal).Take(5).ToList();
-        Assert.True(missing.Count == 0 && extra.Count == 0, $"missing: {string.Join(", ", missing)}; extra: {string.Join(", ", extra)}");
-        Assert.Equal(expected.Count(), actual.Count());
-    }
-
     [Fact]
     public void MsraR50MapsOneToOneOntoTheR50FpnBodyWithItsStatistics()
     {
-        var body = ModelNames("e2e_mask_rcnn_R_50_FPN_1x.yaml").Keys.Where(n => n.StartsWith(Caffe2Names.BodyPrefix, StringComparison.Ordinal)).ToList();
+        var body = OurModelNames.Of("e2e_mask_rcnn_R_50_FPN_1x.yaml").Keys.Where(n => n.StartsWith(Res5Placement.BodyPrefix, StringComparison.Ordinal)).ToList();
         var blobs = DetectronBlobs.ImageNet(DetectronBlobs.R50);
         Assert.Equal(1 + 2 + (3 + 4 + 6 + 3) * 9 + 4 * 3 + 2, blobs.Count);
         var (mapped, statistics, ignored) = Map(blobs);
-        AssertSameNames(body.Where(n => !n.EndsWith(".running_mean", StringComparison.Ordinal) && !n.EndsWith(".running_var", StringComparison.Ordinal)), mapped);
-        AssertSameNames(body.Where(n => n.EndsWith(".running_mean", StringComparison.Ordinal) || n.EndsWith(".running_var", StringComparison.Ordinal)), statistics);
+        OurModelNames.AssertSame(body.Where(n => !n.EndsWith(".running_mean", StringComparison.Ordinal) && !n.EndsWith(".running_var", StringComparison.Ordinal)), mapped);
+        OurModelNames.AssertSame(body.Where(n => n.EndsWith(".running_mean", StringComparison.Ordinal) || n.EndsWith(".running_var", StringComparison.Ordinal)), statistics);
         Assert.Equal(["fc1000_w", "fc1000_b"], ignored);
     }
 
     [Fact]
     public void MsraR50GoesIntoAC4ModelWithRes5InTheBoxHead()
     {
-        var model = ModelNames("e2e_mask_rcnn_R_50_C4_1x.yaml");
-        Assert.True(Caffe2Names.ModelHasRes5InBoxHead(model.Keys));
-        var resNet = model.Keys.Where(n => n.StartsWith(Caffe2Names.BodyPrefix, StringComparison.Ordinal) || n.StartsWith(Caffe2Names.BoxHeadPrefix, StringComparison.Ordinal)).ToList();
+        var model = OurModelNames.Of("e2e_mask_rcnn_R_50_C4_1x.yaml");
+        Assert.True(Res5Placement.InBoxHead(model.Keys));
+        var resNet = model.Keys.Where(n => n.StartsWith(Res5Placement.BodyPrefix, StringComparison.Ordinal) || n.StartsWith(Res5Placement.BoxHeadPrefix, StringComparison.Ordinal)).ToList();
         var (mapped, statistics, _) = Map(DetectronBlobs.ImageNet(DetectronBlobs.R50), res5InBoxHead: true);
-        AssertSameNames(resNet, mapped.Concat(statistics));
+        OurModelNames.AssertSame(resNet, mapped.Concat(statistics));
     }
 
     [Fact]
     public void GroupNormR50MapsOntoTheGroupNormBodyWithoutStatistics()
     {
-        var body = ModelNames("gn_baselines/e2e_mask_rcnn_R_50_FPN_1x_gn.yaml").Keys.Where(n => n.StartsWith(Caffe2Names.BodyPrefix, StringComparison.Ordinal));
+        var body = OurModelNames.Of("gn_baselines/e2e_mask_rcnn_R_50_FPN_1x_gn.yaml").Keys.Where(n => n.StartsWith(Res5Placement.BodyPrefix, StringComparison.Ordinal));
         var (mapped, statistics, _) = Map(DetectronBlobs.ImageNet(DetectronBlobs.R50, groupNorm: true));
-        AssertSameNames(body, mapped);
+        OurModelNames.AssertSame(body, mapped);
         Assert.Empty(statistics);
     }
 
@@ -75,22 +59,22 @@ public class Caffe2ModelNamesTests
     public void FairX101MapsOntoTheX101Body()
     {
         // Widths shrunk: the names do not depend on them.
-        var body = ModelNames("e2e_mask_rcnn_X_101_32x8d_FPN_1x.yaml", "MODEL.RESNETS.NUM_GROUPS", "2", "MODEL.RESNETS.WIDTH_PER_GROUP", "2",
+        var body = OurModelNames.Of("e2e_mask_rcnn_X_101_32x8d_FPN_1x.yaml", "MODEL.RESNETS.NUM_GROUPS", "2", "MODEL.RESNETS.WIDTH_PER_GROUP", "2",
                 "MODEL.RESNETS.STEM_OUT_CHANNELS", "8", "MODEL.RESNETS.RES2_OUT_CHANNELS", "16", "MODEL.RESNETS.BACKBONE_OUT_CHANNELS", "16",
                 "MODEL.ROI_BOX_HEAD.MLP_HEAD_DIM", "16", "MODEL.ROI_MASK_HEAD.CONV_LAYERS", "(16, 16, 16, 16)")
-            .Keys.Where(n => n.StartsWith(Caffe2Names.BodyPrefix, StringComparison.Ordinal)).ToList();
+            .Keys.Where(n => n.StartsWith(Res5Placement.BodyPrefix, StringComparison.Ordinal)).ToList();
         var (mapped, statistics, ignored) = Map(DetectronBlobs.ImageNet(DetectronBlobs.R101, classifier: "pred"));
-        AssertSameNames(body, mapped.Concat(statistics));
+        OurModelNames.AssertSame(body, mapped.Concat(statistics));
         Assert.Equal(["pred_w", "pred_b"], ignored);
     }
 
     [Fact]
     public void DetectronsR50FpnMaskRcnnMapsOntoEveryTensorOfOurs()
     {
-        var model = ModelNames("caffe2/e2e_mask_rcnn_R_50_FPN_1x_caffe2.yaml");
+        var model = OurModelNames.Of("caffe2/e2e_mask_rcnn_R_50_FPN_1x_caffe2.yaml");
         var blobs = DetectronBlobs.FpnDetector(DetectronBlobs.R50, mask: true);
         var (mapped, statistics, ignored) = Map(blobs);
-        AssertSameNames(model.Keys, mapped.Concat(statistics));
+        OurModelNames.AssertSame(model.Keys, mapped.Concat(statistics));
         Assert.All(ignored, b => Assert.EndsWith("_momentum", b));
         // The shapes pin the levels: Detectron's lateral of resN reads that stage's channels, as our fpn_innerN-1 does.
         var names = MappedNames.Of("model.pkl", blobs, NoMetadata);
@@ -106,9 +90,9 @@ public class Caffe2ModelNamesTests
     [Fact]
     public void DetectronsR50C4MaskRcnnMapsOntoEveryTensorOfOurs()
     {
-        var model = ModelNames("caffe2/e2e_mask_rcnn_R_50_C4_1x_caffe2.yaml");
+        var model = OurModelNames.Of("caffe2/e2e_mask_rcnn_R_50_C4_1x_caffe2.yaml");
         var (mapped, statistics, ignored) = Map(DetectronBlobs.C4Detector(DetectronBlobs.R50, mask: true));
-        AssertSameNames(model.Keys, mapped.Concat(statistics));
+        OurModelNames.AssertSame(model.Keys, mapped.Concat(statistics));
         Assert.All(ignored, b => Assert.EndsWith("_momentum", b));
     }
 }

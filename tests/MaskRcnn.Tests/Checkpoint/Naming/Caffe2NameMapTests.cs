@@ -139,8 +139,8 @@ public class Caffe2NameMapTests
         Assert.True(Caffe2Names.FileHasRes5InBoxHead(DetectronBlobs.C4Detector(DetectronBlobs.R50, mask: false)));
         Assert.False(Caffe2Names.FileHasRes5InBoxHead(DetectronBlobs.FpnDetector(DetectronBlobs.R50, mask: true)));
         Assert.False(Caffe2Names.FileHasRes5InBoxHead(DetectronBlobs.ImageNet(DetectronBlobs.R50)));
-        Assert.True(Caffe2Names.ModelHasRes5InBoxHead(["backbone.body.layer3.5.conv3.weight", "roi_heads.box.feature_extractor.head.layer4.0.conv1.weight"]));
-        Assert.False(Caffe2Names.ModelHasRes5InBoxHead(["backbone.body.layer4.0.conv1.weight", "roi_heads.box.feature_extractor.fc6.weight"]));
+        Assert.True(Res5Placement.InBoxHead(["backbone.body.layer3.5.conv3.weight", "roi_heads.box.feature_extractor.head.layer4.0.conv1.weight"]));
+        Assert.False(Res5Placement.InBoxHead(["backbone.body.layer4.0.conv1.weight", "roi_heads.box.feature_extractor.fc6.weight"]));
     }
 
     [Fact]
@@ -184,7 +184,7 @@ public class Caffe2NameMapTests
     {
         Assert.Equal("caffe2", WeightScheme.Caffe2.Name());
         Assert.Equal(WeightScheme.Caffe2, WeightSchemeNames.Parse("caffe2"));
-        Assert.Equal("unknown weight naming scheme 'c2' (expected maskrcnn, maskrcnn-benchmark, torchvision, yolact or caffe2)",
+        Assert.Equal("unknown weight naming scheme 'c2' (expected maskrcnn, maskrcnn-benchmark, torchvision, yolact, caffe2 or detectron2)",
             Assert.Throws<ArgumentException>(() => WeightSchemeNames.Parse("c2")).Message);
     }
 }
