@@ -17,17 +17,20 @@ public sealed class MappedNames
 
     /// <summary>Maps <paramref name="names"/> (the scheme detected unless given). For our own checkpoints the <c>extra/</c>
     /// entries are not model weights and are ignored (the checkpoint reader takes them). Two names mapping to one
-    /// is an error naming both.</summary>
-    public static MappedNames Of(string path, IReadOnlyCollection<string> names, IReadOnlyDictionary<string, string> metadata, WeightScheme? scheme = null)
+    /// is an error naming both. <paramref name="res5InBoxHead"/>: where a Caffe2 file's res5 goes
+    /// (<see cref="WeightNameConverter.ForFile"/>).</summary>
+    public static MappedNames Of(string path, IReadOnlyCollection<string> names, IReadOnlyDictionary<string, string> metadata, WeightScheme? scheme = null,
+        bool? res5InBoxHead = null)
     {
         var detected = scheme ?? WeightSchemeDetector.Detect(path, names, metadata);
+        var toOurs = WeightNameConverter.ForFile(detected, names, res5InBoxHead);
         var mappings = new List<NameMapping>(names.Count);
         var sourceOf = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var name in names)
         {
             var mapping = detected == WeightScheme.MaskRcnn && name.StartsWith(CheckpointFormat.ExtraPrefix, StringComparison.Ordinal)
                 ? NameMapping.Ignore(name, "checkpoint extra, not a model weight")
-                : WeightNameConverter.ToOurs(detected, name);
+                : toOurs(name);
             mappings.Add(mapping);
             if (mapping.Target is not { } target) continue;
             if (!sourceOf.TryAdd(target, name))

@@ -51,11 +51,14 @@ public static partial class TorchvisionNames
         new($@"^roi_heads\.mask\.predictor\.(?<l>conv5_mask|mask_fcn_logits)\.{WB}$", m => $"roi_heads.mask_predictor.{m.Groups["l"]}.{m.Groups["p"]}"),
     ];
 
-    /// <summary>Name prefixes only torchvision uses, for telling the schemes apart.</summary>
+    /// <summary>Name prefixes only torchvision uses, for telling the schemes apart. detectron2 shares
+    /// <c>roi_heads.box_predictor.*</c> and the older <c>roi_heads.mask_head.mask_fcnN</c>, so only torchvision's own
+    /// head layers are here.</summary>
     public static readonly string[] DistinctivePrefixes =
     [
         "backbone.body.conv1.", "backbone.body.bn1.", "backbone.fpn.inner_blocks.", "backbone.fpn.layer_blocks.",
-        "backbone.fpn.extra_blocks.", "rpn.head.conv.0.", "roi_heads.box_head.", "roi_heads.box_predictor.", "roi_heads.mask_head.", "roi_heads.mask_predictor.",
+        "backbone.fpn.extra_blocks.", "rpn.head.conv.0.", "roi_heads.box_head.fc6.", "roi_heads.box_head.fc7.", "roi_heads.box_head.0.",
+        "roi_heads.mask_head.0.", "roi_heads.mask_predictor.",
     ];
 
     public const string BatchNormCounter = "num_batches_tracked";

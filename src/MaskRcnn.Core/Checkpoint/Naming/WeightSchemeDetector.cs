@@ -9,6 +9,8 @@ public static class WeightSchemeDetector
         (WeightScheme.Torchvision, TorchvisionNames.IsDistinctive),
         (WeightScheme.MaskRcnnBenchmark, MaskRcnnBenchmarkNames.IsDistinctive),
         (WeightScheme.Yolact, YolactNames.IsDistinctive),
+        (WeightScheme.Caffe2, Caffe2Names.IsDistinctive),
+        (WeightScheme.Detectron2, Detectron2Names.IsDistinctive),
     ];
 
     public static WeightScheme Detect(string path, IEnumerable<string> names, IReadOnlyDictionary<string, string> metadata)
@@ -23,7 +25,9 @@ public static class WeightSchemeDetector
                 $"{path}: mixes {first.Scheme.Name()} names ({first.Name}) with {second.Scheme.Name()} names ({second.Name}); pass --from to choose"),
             _ => throw new WeightFileException(
                 $"{path}: names are neither torchvision's Mask R-CNN (backbone.body.conv1.weight, roi_heads.box_head.*), maskrcnn-benchmark's " +
-                $"(backbone.body.stem.conv1.weight, roi_heads.box.*) nor dbolya/yolact's (backbone.layers.*, fpn.lat_layers.*, proto_net.0.*); {Sample(all)}"),
+                $"(backbone.body.stem.conv1.weight, roi_heads.box.*), dbolya/yolact's (backbone.layers.*, fpn.lat_layers.*, proto_net.0.*), " +
+                $"Detectron's Caffe2 blobs (conv1_w, res2_0_branch2a_w, fpn_inner_res5_2_sum_w) nor detectron2's " +
+                $"(backbone.bottom_up.*, proposal_generator.*, res2.0.conv1.*); {Sample(all)}"),
         };
     }
 

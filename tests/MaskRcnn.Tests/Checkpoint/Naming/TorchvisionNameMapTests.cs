@@ -147,7 +147,9 @@ public class TorchvisionNameMapTests
 
         var neither = Assert.Throws<WeightFileException>(() => WeightSchemeDetector.Detect("w.safetensors", ["conv1.weight", "bn1.weight", "fc.weight", "fc.bias"], none));
         Assert.Equal("w.safetensors: names are neither torchvision's Mask R-CNN (backbone.body.conv1.weight, roi_heads.box_head.*), maskrcnn-benchmark's " +
-            "(backbone.body.stem.conv1.weight, roi_heads.box.*) nor dbolya/yolact's (backbone.layers.*, fpn.lat_layers.*, proto_net.0.*); " +
+            "(backbone.body.stem.conv1.weight, roi_heads.box.*), dbolya/yolact's (backbone.layers.*, fpn.lat_layers.*, proto_net.0.*), " +
+            "Detectron's Caffe2 blobs (conv1_w, res2_0_branch2a_w, fpn_inner_res5_2_sum_w) nor detectron2's " +
+            "(backbone.bottom_up.*, proposal_generator.*, res2.0.conv1.*); " +
             "first names: conv1.weight, bn1.weight, fc.weight, ...", neither.Message);
         var mixed = Assert.Throws<WeightFileException>(() => WeightSchemeDetector.Detect("w.safetensors", ["backbone.body.conv1.weight", "roi_heads.box.predictor.cls_score.weight"], none));
         Assert.Contains("mixes torchvision names (backbone.body.conv1.weight) with maskrcnn-benchmark names (roi_heads.box.predictor.cls_score.weight)", mixed.Message);
