@@ -1,5 +1,4 @@
 using MaskRcnn.Checkpoint.Naming;
-using static TorchSharp.torch;
 
 namespace MaskRcnn.Checkpoint;
 
@@ -12,13 +11,12 @@ static class FoldedBatchNorm
     static readonly string[] Statistics = [".running_mean", ".running_var"];
 
     /// <summary>Whether <paramref name="modelName"/> is a running statistic the file folded away: the scheme folds norms
-    /// and the file has the norm's weight.</summary>
-    public static bool IsStatisticOf(WeightScheme scheme, string modelName, IReadOnlyDictionary<string, (long[] Shape, ScalarType Type)> offered)
+    /// and the norm's weight loads from the file (<paramref name="loadsFrom"/>: model name → file tensor). Only batch
+    /// norms have running statistics, so a GroupNorm's scale never brings any.</summary>
+    public static bool IsStatisticOf(WeightScheme scheme, string modelName, IReadOnlyDictionary<string, string> loadsFrom)
     {
-        if (!Folds(scheme)) return false;
+        if (scheme != WeightScheme.Caffe2) return false;
         var suffix = Statistics.FirstOrDefault(s => modelName.EndsWith(s, StringComparison.Ordinal));
-        return suffix is not null && offered.ContainsKey(modelName[..^suffix.Length] + ".weight");
+        return suffix is not null && loadsFrom.ContainsKey(modelName[..^suffix.Length] + ".weight");
     }
-
-    static bool Folds(WeightScheme scheme) => false;
 }

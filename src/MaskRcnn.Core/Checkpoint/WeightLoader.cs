@@ -83,7 +83,7 @@ public static class WeightLoader
         {
             if (!from.TryGetValue(name, out var offeredName))
             {
-                if (FoldedBatchNorm.IsStatisticOf(scheme, name, offered)) filled.Add(name);
+                if (FoldedBatchNorm.IsStatisticOf(scheme, name, from)) filled.Add(name);
                 else if (MayBeAbsent(name) || (bodyOnly && !BackboneWeights.Placed(name))) leftInitialised.Add(name);
                 else missing.Add(name);
                 continue;

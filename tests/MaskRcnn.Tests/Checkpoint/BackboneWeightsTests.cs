@@ -93,4 +93,29 @@ public class BackboneWeightsTests
         Assert.Contains("1 missing (backbone.body.layer2.0.conv2.weight)", e.Message);
         foreach (var (name, value) in model.state_dict()) Assert.True(WeightFileFormatTests.Same(before[name], value), $"{name} changed");
     }
+
+    [Fact]
+    public void DetectronsCaffe2PklLoadsLikeTheSameWeightsUnderTorchvisionNames()
+    {
+        // tiny_R-50.pkl holds the folded scale/bias of tiny_r50_torchvision.pth's batch norms, whose statistics are 0 and 1.
+        var cfg = ConfigLoader.Load(Reference("e2e_mask_rcnn_R_50_FPN_1x.yaml"), ["MODEL.DEVICE", "cpu", "MODEL.WEIGHT", "",
+            "MODEL.RESNETS.STEM_OUT_CHANNELS", "8", "MODEL.RESNETS.RES2_OUT_CHANNELS", "16", "MODEL.RESNETS.WIDTH_PER_GROUP", "2"]);
+        using var fromTorchvision = ModelBuilder.Build(cfg);
+        using var fromCaffe2 = ModelBuilder.Build(cfg);
+        WeightLoader.LoadFile(fromTorchvision, WeightFileFormatTests.Fixture("tiny_r50_torchvision.pth"));
+        using (torch.no_grad())
+            foreach (var (name, value) in fromCaffe2.state_dict())
+                if (name.EndsWith("running_mean", StringComparison.Ordinal) || name.EndsWith("running_var", StringComparison.Ordinal)) value.fill_(7);
+        var before = Snapshot(fromCaffe2);
+        var report = WeightLoader.LoadFile(fromCaffe2, WeightFileFormatTests.Fixture("tiny_R-50.pkl"));
+        Assert.Equal(MaskRcnn.Checkpoint.Naming.WeightScheme.Caffe2, report.Scheme);
+        Assert.True(report.BodyOnly);
+        Assert.Empty(report.Missing);
+        Assert.Contains("backbone.body.layer3.5.bn2.running_var", report.Filled);
+        Assert.Equal(2 * (1 + 3 * 16 + 4), report.Filled.Count); // stem, three norms per block (16 blocks), four downsample norms
+        var caffe2 = fromCaffe2.state_dict();
+        // The body equals the torchvision-named load (statistics included), the rest is untouched.
+        foreach (var (name, value) in caffe2)
+            Assert.True(WeightFileFormatTests.Same(value, name.StartsWith("backbone.body.", StringComparison.Ordinal) ? fromTorchvision.state_dict()[name] : before[name]), name);
+    }
 }
