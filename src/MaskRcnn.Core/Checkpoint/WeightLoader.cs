@@ -29,7 +29,7 @@ public static class WeightLoader
     {
         var offered = names.SourceOf.ToDictionary(e => e.Key, e => (file.Header.ByName[e.Value].Shape, file.Header.ByName[e.Value].Type),
             StringComparer.Ordinal);
-        var (report, targets) = Check(module, file.Path, names.Scheme, offered, names.Mappings);
+        var (report, targets) = Check(module, file.Path, names.Scheme, offered, names.Mappings, file.Metadata);
         using (torch.no_grad())
             foreach (var name in report.Loaded)
             {
@@ -51,7 +51,8 @@ public static class WeightLoader
 
     // The report of what would load, from shapes and dtypes alone; throws when the weights do not fit.
     static (LoadReport Report, Dictionary<string, Tensor> Targets) Check(nn.Module module, string source, WeightScheme scheme,
-        IReadOnlyDictionary<string, (long[] Shape, ScalarType Type)> offered, IReadOnlyList<NameMapping> mappings)
+        IReadOnlyDictionary<string, (long[] Shape, ScalarType Type)> offered, IReadOnlyList<NameMapping> mappings,
+        IReadOnlyDictionary<string, string>? metadata = null)
     {
         var targets = module.state_dict();
         var loaded = new List<string>();
@@ -94,6 +95,7 @@ public static class WeightLoader
             ShapeMismatches = shapeMismatches,
             DtypeMismatches = dtypeMismatches,
             Ignored = mappings.Where(m => m.Kind == NameMappingKind.Ignored).ToList(),
+            Metadata = metadata ?? new Dictionary<string, string>(),
         };
         return report.Succeeded ? (report, targets) : throw new WeightLoadException(report);
     }
