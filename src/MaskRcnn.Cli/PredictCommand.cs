@@ -35,8 +35,13 @@ public static class PredictCommand
         };
         var recursive = new Option<bool>("--recursive", "-r") { Description = "Also search the input folders' subfolders" };
         var saveMasks = new Option<bool>("--save-masks") { Description = "Also write NAME.masks.png: pixel = detection number (1-based), 0 = background" };
+        var classes = new Option<string?>("--classes")
+        {
+            Description = "Class names: one per line for labels 1..K, or a COCO .json whose categories name them " +
+                          "(default: the checkpoint's, else the config's dataset's, else COCO's for known COCO weights, else 'class N')",
+        };
         var command = new Command("predict", "Detect objects in images: overlays, instance masks and COCO-format predictions.json")
-            { config, weights, input, output, threshold, recursive, saveMasks, overrides };
+            { config, weights, input, output, threshold, recursive, saveMasks, classes, overrides };
         command.SetAction(result =>
         {
             var cfg = ConfigLoader.Load(result.GetValue(config), result.GetValue(overrides) ?? []);
@@ -47,9 +52,12 @@ public static class PredictCommand
             var outputDir = result.GetValue(output)!;
             var images = ImageInputs.Find(result.GetValue(input) ?? [], result.GetValue(recursive), outputDir);
             var stderr = result.InvocationConfiguration.Error;
-            var categories = DetectionCategories.FromConfig(cfg, note => stderr.WriteLine($"maskrcnn: note: {note}"));
+            // A bad classes file fails before the model is built.
+            var named = result.GetValue(classes) is { } classesPath ? ClassesFile.Load(classesPath, cfg.Model) : null;
             using var predictor = Predictor.Load(cfg, result.GetValue(weights), stderr);
+            var categories = CategoryResolution.Resolve(cfg, named, predictor.LoadReport, note => stderr.WriteLine($"maskrcnn: note: {note}"));
             stdout.WriteLine($"predicting {images.Count} image(s) with {predictor.WeightsPath} on {predictor.Device.type.ToString().ToLowerInvariant()}");
+            stdout.WriteLine(categories.Summary);
 
             bool live = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
             var stop = new StopSignals(stdout, "stopping after this batch; predictions.json will hold the images done");

@@ -15,7 +15,8 @@ namespace MaskRcnn.Checkpoint;
 /// maskrcnn-benchmark's <c>utils/checkpoint.py</c> for training: <see cref="Save"/> writes
 /// <c>OUTPUT_DIR/model_{iteration:D7}.safetensors</c> with the model's weights, SGD's momentum buffers, the
 /// iteration (all the schedule needs: <see cref="Solver.LrSchedule"/> is a function of it), torch's CPU RNG
-/// state, the given generator's state, the data loader's seed and the model's <see cref="ModelIdentity"/>; then it
+/// state, the given generator's state, the data loader's seed, the model's <see cref="ModelIdentity"/> and the training
+/// dataset's categories (<see cref="CheckpointCategories"/>, when given); then it
 /// points <c>OUTPUT_DIR/last_checkpoint</c> at it. Both writes are atomic and in that order, so a crash at any moment
 /// leaves the pointer naming a complete file; a state holding NaN or infinity is never written. Once the new file and
 /// the pointer are in place, periodic checkpoints beyond the newest <paramref name="checkpointsToKeep"/> are deleted
@@ -23,7 +24,8 @@ namespace MaskRcnn.Checkpoint;
 /// it from the file the pointer names, refusing a checkpoint of another model.
 /// </summary>
 public sealed partial class Checkpointer(nn.Module model, SGD optimizer, string outputDir, Generator? generator = null, int? dataLoaderSeed = null,
-    int checkpointsToKeep = 0, IReadOnlyDictionary<string, string>? modelIdentity = null, Action<string>? note = null)
+    int checkpointsToKeep = 0, IReadOnlyDictionary<string, string>? modelIdentity = null, Action<string>? note = null,
+    IReadOnlyList<CheckpointCategory>? categories = null)
 {
     public const string LastCheckpointFileName = "last_checkpoint";
     public const string FinalFileName = "model_final.safetensors";
@@ -63,7 +65,8 @@ public sealed partial class Checkpointer(nn.Module model, SGD optimizer, string 
             var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { [OptimizerKey] = nameof(SGD) };
             if (dataLoaderSeed is { } seed) metadata[DataSeedKey] = seed.ToString(CultureInfo.InvariantCulture);
             if (modelIdentity is not null) metadata[ModelIdentityKey] = ModelIdentity.Serialize(modelIdentity);
-            CheckpointFile.Save(path, model, new CheckpointExtras { Iteration = iteration, Tensors = tensors, Metadata = metadata });
+            CheckpointFile.SaveWeights(path, weights, new CheckpointExtras { Iteration = iteration, Tensors = tensors, Metadata = metadata },
+                categories is null ? null : CheckpointCategories.Metadata(categories));
             // Only once the checkpoint is complete on disk; relative, so the output folder can move.
             AtomicFile.WriteAllText(LastCheckpointPath, fileName);
         }

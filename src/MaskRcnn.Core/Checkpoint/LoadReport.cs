@@ -9,6 +9,9 @@ public sealed class LoadReport
     public required string Source { get; init; }
     public required WeightScheme Scheme { get; init; }
 
+    /// <summary>The file's metadata as stored (empty when it has none, or the weights did not come from a file).</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Model names filled from the file.</summary>
     public required IReadOnlyList<string> Loaded { get; init; }
 

@@ -30,7 +30,7 @@ public static class WeightLoader
     {
         var entries = file.Entries.ToDictionary(e => e.Name, StringComparer.Ordinal);
         var offered = names.SourceOf.ToDictionary(e => e.Key, e => (entries[e.Value].Shape, entries[e.Value].Type), StringComparer.Ordinal);
-        var (report, targets, from) = Check(module, file.Path, names.Scheme, offered, names.Mappings);
+        var (report, targets, from) = Check(module, file.Path, names.Scheme, offered, names.Mappings, file.Metadata);
         using (torch.no_grad())
         {
             foreach (var name in report.Loaded)
@@ -47,7 +47,7 @@ public static class WeightLoader
     public static LoadReport Load(nn.Module module, ConvertedWeights weights)
     {
         var offered = weights.Weights.ToDictionary(e => e.Key, e => (e.Value.shape, e.Value.dtype), StringComparer.Ordinal);
-        var (report, targets, from) = Check(module, weights.Source, weights.Scheme, offered, weights.Mappings);
+        var (report, targets, from) = Check(module, weights.Source, weights.Scheme, offered, weights.Mappings, weights.Weights.Metadata);
         using (torch.no_grad())
         {
             foreach (var name in report.Loaded) targets[name].copy_(weights.Weights[from[name]]);
@@ -66,7 +66,8 @@ public static class WeightLoader
     // The report of what would load, from shapes and dtypes alone, and for each loaded model name the offered name it
     // comes from; throws when the weights do not fit.
     static (LoadReport Report, Dictionary<string, Tensor> Targets, Dictionary<string, string> From) Check(nn.Module module, string source,
-        WeightScheme scheme, IReadOnlyDictionary<string, (long[] Shape, ScalarType Type)> offered, IReadOnlyList<NameMapping> mappings)
+        WeightScheme scheme, IReadOnlyDictionary<string, (long[] Shape, ScalarType Type)> offered, IReadOnlyList<NameMapping> mappings,
+        IReadOnlyDictionary<string, string>? metadata = null)
     {
         var targets = module.state_dict();
         var bodyOnly = BackboneWeights.IsBodyOnly(offered.Keys.ToList());
@@ -120,6 +121,7 @@ public static class WeightLoader
             ShapeMismatches = shapeMismatches,
             DtypeMismatches = dtypeMismatches,
             Ignored = mappings.Where(m => m.Kind == NameMappingKind.Ignored).ToList(),
+            Metadata = metadata ?? new Dictionary<string, string>(),
         };
         return report.Succeeded ? (report, targets, from) : throw new WeightLoadException(report);
     }

@@ -6,7 +6,9 @@ namespace MaskRcnn.Data;
 /// Several datasets trained on as one, as maskrcnn-benchmark concatenates <c>DATASETS.TRAIN</c> (e.g. COCO train2014 +
 /// valminusminival2014): indices run through the first dataset, then the second, and so on. Each dataset maps its
 /// category ids to labels on its own, so all must have the same category ids, or labels would mean different
-/// classes in different images; that is checked here (maskrcnn-benchmark does not).
+/// classes in different images; that is checked here (maskrcnn-benchmark does not). Names are only labels' names when
+/// every dataset gives a category the same one: otherwise <see cref="ClassNames"/> is null and <see cref="NameConflict"/>
+/// says where they differ, so that no checkpoint records one dataset's names for all.
 /// </summary>
 public sealed class ConcatDetectionDataset : IDetectionDataset
 {
@@ -23,6 +25,8 @@ public sealed class ConcatDetectionDataset : IDetectionDataset
                                         $"(ids {string.Join(",", first.CategoryOfLabel.Skip(1))} vs {string.Join(",", other.CategoryOfLabel.Skip(1))}); " +
                                         "datasets trained on together must share their category ids");
         parts = datasets;
+        NameConflict = datasets.Skip(1).Select(other => NameDifference(first, other)).FirstOrDefault(d => d is not null);
+        ClassNames = NameConflict is null ? first.ClassNames : null;
         starts = new int[datasets.Count + 1];
         for (int i = 0; i < datasets.Count; i++) starts[i + 1] = starts[i] + datasets[i].Count;
         Name = string.Join("+", datasets.Select(d => d.Name));
@@ -32,6 +36,18 @@ public sealed class ConcatDetectionDataset : IDetectionDataset
     public int Count => starts[^1];
     public int NumClasses => parts[0].NumClasses;
     public IReadOnlyList<long> CategoryOfLabel => parts[0].CategoryOfLabel;
+    public IReadOnlyList<string>? ClassNames { get; }
+
+    /// <summary>The first category two of the datasets name differently, in one line; null when all agree.</summary>
+    public string? NameConflict { get; }
+
+    static string? NameDifference(CocoDetectionDataset first, CocoDetectionDataset other)
+    {
+        for (int label = 1; label < first.NumClasses; label++)
+            if (first.ClassNames[label] != other.ClassNames[label])
+                return $"category id {first.CategoryOfLabel[label]} is '{first.ClassNames[label]}' in {first.Name} but '{other.ClassNames[label]}' in {other.Name}";
+        return null;
+    }
 
     public long ImageIdAt(int index) => Locate(index, out int local).ImageIdAt(local);
     public CocoImage ImageAt(int index) => Locate(index, out int local).ImageAt(local);

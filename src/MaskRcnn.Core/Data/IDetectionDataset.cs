@@ -10,6 +10,10 @@ public interface IDetectionDataset
     int Count { get; }
     int NumClasses { get; }
     IReadOnlyList<long> CategoryOfLabel { get; }
+
+    /// <summary>The name of each label (index 0 is background), or null when the label has no one name (datasets
+    /// concatenated that name a category differently).</summary>
+    IReadOnlyList<string>? ClassNames { get; }
     long ImageIdAt(int index);
     CocoImage ImageAt(int index);
 

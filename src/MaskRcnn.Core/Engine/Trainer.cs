@@ -87,6 +87,7 @@ public sealed class Trainer(MaskRcnnConfig cfg, TrainingOptions options, TextWri
             Say($"removed {removed.Count} unfinished temporary file(s) of an interrupted save: {string.Join(", ", removed)}");
         if (tornMetrics) Say("metrics.jsonl ended in a torn line (an interrupted run); new records start on the next line");
 
+        var dataset = OpenTrainingSet();
         int seed = (int)ranks.FromRoot(cfg.Seed >= 0 ? cfg.Seed : Random.Shared.Next(1 << 30));
         var device = ModelDevice.Resolve(cfg.Model.Device);
         torch.manual_seed(seed);
@@ -97,7 +98,7 @@ public sealed class Trainer(MaskRcnnConfig cfg, TrainingOptions options, TextWri
         var schedule = LrSchedule.Create(solver);
         // Random samples are seeded per image (SamplingSeeds): no generator state to checkpoint.
         var checkpointer = new Checkpointer(model, optimizer, outputDir, null, seed,
-            cfg.Solver.CheckpointsToKeep, ModelIdentity.Of(cfg), Say);
+            cfg.Solver.CheckpointsToKeep, ModelIdentity.Of(cfg), Say, CategoriesToRecord(dataset, Say));
 
         long start = 0;
         var resumed = options.Resume ? checkpointer.LoadLatest() : null;
@@ -117,7 +118,6 @@ public sealed class Trainer(MaskRcnnConfig cfg, TrainingOptions options, TextWri
         var openWriters = !main ? (_ => []) : writers ?? (say => TrainingEventWriters.Default(outputDir, options, console, say));
         using var events = new TrainingEventWriters(openWriters(Say));
 
-        var dataset = OpenTrainingSet();
         var loader = new TrainingDataLoader(dataset, DetectionTransform.ForTraining(cfg), DataLoaderOptions.ForTraining(cfg, seed, ranks.Rank, ranks.Size), log);
 
         int maxIter = cfg.Solver.MaxIter, period = cfg.Solver.CheckpointPeriod;
@@ -125,6 +125,19 @@ public sealed class Trainer(MaskRcnnConfig cfg, TrainingOptions options, TextWri
         Say($"training {cfg.Model.Backbone.ConvBody} on {dataset.Name} ({dataset.Count} images) for iterations {start}..{maxIter} on {device}{processes}, seed {seed}");
         var loop = new TrainingLoop(model, optimizer, schedule, solver, device, checkpointer, events, options.LogPeriod, Say, seed, ranks);
         return loop.Run(loader, start, maxIter, period, resumed?.Path ?? "", stop);
+    }
+
+    /// <summary>What every checkpoint records of the training set's categories, so that predict names the labels
+    /// without the dataset: ids and names in label order; none (with a note) when concatenated datasets name a category differently.</summary>
+    static IReadOnlyList<CheckpointCategory>? CategoriesToRecord(IDetectionDataset dataset, Action<string> say)
+    {
+        if (dataset.ClassNames is not { } names)
+        {
+            var why = (dataset as ConcatDetectionDataset)?.NameConflict ?? $"{dataset.Name} does not name its categories";
+            say($"note: {why}; checkpoints will carry no class names (predict --classes FILE names them)");
+            return null;
+        }
+        return Enumerable.Range(1, dataset.NumClasses - 1).Select(label => new CheckpointCategory(dataset.CategoryOfLabel[label], names[label])).ToList();
     }
 
     /// <summary>DATASETS.TRAIN, opened and checked against the model before the first iteration.</summary>

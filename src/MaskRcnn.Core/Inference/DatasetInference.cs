@@ -14,7 +14,8 @@ namespace MaskRcnn.Inference;
 /// <c>DATALOADER.NUM_WORKERS</c> &gt; 0 the next images are decoded on background threads while the model runs. Each
 /// image must have the size the annotation file gives it (results are in that size) and at most
 /// <c>INPUT.MAX_IMAGE_PIXELS</c> pixels; an unreadable, mis-sized or too large image stops the run naming it, or with
-/// <c>DATALOADER.SKIP_BAD_SAMPLES</c> is left out with a warning. Memory stays flat: each batch's tensors are freed
+/// <c>DATALOADER.SKIP_BAD_SAMPLES</c> is left out with a warning. Categories are the dataset's; a checkpoint that recorded
+/// others in training is one warning (<see cref="CategoryResolution.DatasetMismatch"/>). Memory stays flat: each batch's tensors are freed
 /// before the next.
 /// </summary>
 public sealed class DatasetInference(Predictor predictor, CocoDetectionDataset dataset, TextWriter? log = null)
@@ -26,6 +27,8 @@ public sealed class DatasetInference(Predictor predictor, CocoDetectionDataset d
         if (dataset.NumClasses != cfg.Model.NumClasses)
             throw new ConfigException($"{cfg.Model.NumClassesKey} is {cfg.Model.NumClasses} but {dataset.Name} has " +
                                       $"{dataset.NumClasses - 1} categories (+1 background)");
+        // The dataset's ground truth defines the ids; a checkpoint trained on other categories is worth a word.
+        if (CategoryResolution.DatasetMismatch(predictor.LoadReport, dataset) is { } mismatch) log?.WriteLine($"warning: {mismatch}");
         var converter = CocoResultConverter.For(dataset, BoxConventions.Parse(cfg.Model.BoxConvention));
         var (start, end) = (shard ?? Shard.Whole).Range(dataset.Count);
         var positions = Enumerable.Range(start, end - start).ToList();

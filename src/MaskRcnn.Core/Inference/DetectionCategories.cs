@@ -1,57 +1,43 @@
 using System.Globalization;
-using MaskRcnn.Config;
+using MaskRcnn.Checkpoint;
 using MaskRcnn.Data;
 using MaskRcnn.Data.Coco;
 
 namespace MaskRcnn.Inference;
 
 /// <summary>
-/// What a model's contiguous labels 1..K mean: the COCO category id and the name of each (index 0 is background).
-/// From a dataset, as maskrcnn-benchmark maps them (categories in sorted id order); or, with no dataset to ask,
+/// What a model's contiguous labels 1..K mean: the COCO category id and the name of each (index 0 is background), and
+/// where that came from. From a dataset, as maskrcnn-benchmark maps them (categories in sorted id order), a checkpoint,
+/// a classes file or the built-in COCO names (<see cref="CategoryResolution"/> chooses); or, with none of them,
 /// "class N" with category id N.
 /// </summary>
 public sealed record DetectionCategories(IReadOnlyList<long> CategoryOfLabel, IReadOnlyList<string> ClassNames, string Source)
 {
+    public const string GenericSource = "generic names";
+
     /// <summary>Labels 1..K including background, as <c>MODEL.ROI_BOX_HEAD.NUM_CLASSES</c> counts them.</summary>
     public int NumClasses => CategoryOfLabel.Count;
 
     public static DetectionCategories Of(CocoDetectionDataset dataset) => new(dataset.CategoryOfLabel, dataset.ClassNames, $"dataset {dataset.Name}");
 
+    /// <summary>The categories a checkpoint recorded (<see cref="CheckpointCategories"/>), in label order.</summary>
+    public static DetectionCategories Of(IReadOnlyList<CheckpointCategory> categories, string checkpoint) =>
+        new([0, .. categories.Select(c => c.Id)], ["__background", .. categories.Select(c => c.Name)], $"checkpoint {checkpoint}");
+
     /// <summary>"class 1" … "class K-1" with category ids equal to the labels.</summary>
     public static DetectionCategories Generic(int numClasses) => new(
         Enumerable.Range(0, numClasses).Select(i => (long)i).ToList(),
         Enumerable.Range(0, numClasses).Select(i => i == 0 ? "__background" : string.Create(CultureInfo.InvariantCulture, $"class {i}")).ToList(),
-        "no dataset");
+        GenericSource);
 
-    /// <summary>
-    /// The categories of the config's first test dataset (or first training dataset when it has none), read through the
-    /// dataset catalog. When there is no such dataset, it cannot be opened, or its category count does not match
-    /// <c>MODEL.ROI_BOX_HEAD.NUM_CLASSES</c>, <paramref name="note"/> says why and the labels become "class N".
-    /// </summary>
-    public static DetectionCategories FromConfig(MaskRcnnConfig cfg, Action<string>? note = null)
-    {
-        int numClasses = cfg.Model.NumClasses;
-        var name = cfg.Datasets.Test.FirstOrDefault() ?? cfg.Datasets.Train.FirstOrDefault();
-        if (name is null)
-        {
-            note?.Invoke("no DATASETS.TEST or DATASETS.TRAIN to take class names from; labels are 'class N' with category id N");
-            return Generic(numClasses);
-        }
-        CocoDetectionDataset dataset;
-        try { dataset = CocoDetectionDataset.Open(DatasetCatalog.Create(cfg.PathsCatalog).Get(name), forTraining: false); }
-        catch (Exception e) when (e is ConfigException or DataException or IOException or UnauthorizedAccessException)
-        {
-            note?.Invoke($"class names unavailable (dataset {name}: {e.Message}); labels are 'class N' with category id N");
-            return Generic(numClasses);
-        }
-        if (dataset.NumClasses != numClasses)
-        {
-            note?.Invoke($"dataset {name} has {dataset.NumClasses - 1} categories but {cfg.Model.NumClassesKey} is {numClasses} " +
-                         "(background included); labels are 'class N' with category id N");
-            return Generic(numClasses);
-        }
-        return Of(dataset);
-    }
+    /// <summary>One line saying how many classes there are and where their names came from.</summary>
+    public string Summary => Source == GenericSource
+        ? $"classes: {NumClasses - 1} unnamed, labelled 'class N' with category id N"
+        : $"classes: {NumClasses - 1} from {Source}";
+
+    /// <summary>Whether both give every label the same category id and name.</summary>
+    public bool SameAs(DetectionCategories other) =>
+        CategoryOfLabel.Skip(1).SequenceEqual(other.CategoryOfLabel.Skip(1)) && ClassNames.Skip(1).SequenceEqual(other.ClassNames.Skip(1));
 
     /// <summary>The name of a label; labels outside 1..K are an error naming the label and where the names came from.</summary>
     public string NameOf(long label) => label >= 1 && label < ClassNames.Count ? ClassNames[(int)label]

@@ -1,3 +1,4 @@
+using MaskRcnn.Checkpoint;
 using MaskRcnn.Checkpoint.Naming;
 using MaskRcnn.Config;
 using MaskRcnn.Data.Transforms;
@@ -20,7 +21,7 @@ public sealed class Predictor : IDisposable
 {
     readonly DetectionTransform transform;
 
-    Predictor(MaskRcnnConfig cfg, Detector model, string? weightsPath)
+    Predictor(MaskRcnnConfig cfg, Detector model, string? weightsPath, LoadReport? weights)
     {
         // RPN_ONLY is an R-CNN key: YOLACT has no RPN to stop at.
         if (cfg.Model.RpnOnly && !cfg.Model.IsYolact)
@@ -28,6 +29,7 @@ public sealed class Predictor : IDisposable
         Config = cfg;
         Model = model;
         WeightsPath = weightsPath;
+        LoadReport = weights;
         Device = ModelDevice.Resolve(cfg.Model.Device);
         transform = DetectionTransform.ForTesting(cfg);
         // Moving drops folded batch norms, so fold after.
@@ -52,7 +54,7 @@ public sealed class Predictor : IDisposable
             if (uninitialised.Count > 0)
                 throw new ConfigException($"{path}: weights do not fit {cfg.Model.NumClassesKey} {model.NumClasses}: " +
                                           $"{string.Join("; ", uninitialised.Take(2))}{(uninitialised.Count > 2 ? $" (and {uninitialised.Count - 2} more)" : "")}");
-            return new Predictor(cfg, model, path);
+            return new Predictor(cfg, model, path, report);
         }
         catch
         {
@@ -63,7 +65,7 @@ public sealed class Predictor : IDisposable
 
     /// <summary>Wraps a model built (and loaded) elsewhere: it is moved to <c>MODEL.DEVICE</c> and prepared for inference.
     /// The predictor owns it from now on.</summary>
-    public static Predictor FromModel(MaskRcnnConfig cfg, Detector model) => new(cfg, model, null);
+    public static Predictor FromModel(MaskRcnnConfig cfg, Detector model) => new(cfg, model, null, null);
 
     public MaskRcnnConfig Config { get; }
     public Detector Model { get; }
@@ -71,6 +73,10 @@ public sealed class Predictor : IDisposable
 
     /// <summary>The weight file loaded, or null for a model handed over by <see cref="FromModel"/>.</summary>
     public string? WeightsPath { get; }
+
+    /// <summary>What loading the weights did, with the file's scheme and metadata (<see cref="CategoryResolution"/> reads
+    /// the class names there); null for a model handed over by <see cref="FromModel"/>.</summary>
+    public LoadReport? LoadReport { get; }
 
     /// <summary>Whether detections carry masks (Mask R-CNN), or only boxes (Faster R-CNN).</summary>
     public bool HasMasks => Model.HasMasks;

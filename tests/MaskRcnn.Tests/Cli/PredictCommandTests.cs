@@ -132,10 +132,31 @@ public class PredictCommandTests : IClassFixture<PredictCommandTests.Setup>
             .Append("DATASETS.TEST").Append("(\"nope_val\",)").ToArray();
         var (code, _, stderr) = Run(args);
         Assert.True(code == 0, stderr);
-        Assert.StartsWith("maskrcnn: note: class names unavailable (dataset nope_val: unknown dataset 'nope_val'", stderr);
+        // The checkpoint records no names (not written by training), and the dataset is unknown.
+        Assert.StartsWith($"maskrcnn: note: class names unavailable ({setup.Checkpoint} records none; dataset nope_val: unknown dataset 'nope_val'", stderr);
         Assert.EndsWith("labels are 'class N' with category id N\n", stderr);
+        Assert.Single(stderr.Trim().Split('\n'));
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(output.Path, "predictions.json")));
         Assert.Equal(["class 1", "class 2", "class 3"], json.RootElement.GetProperty("categories").EnumerateArray().Select(c => c.GetProperty("name").GetString()));
+    }
+
+    [Fact]
+    public void ClassesGivenByHandWinAndABadClassesFileFailsBeforeTheModelLoads()
+    {
+        using var dir = new TempDir();
+        var names = dir.File("names.txt", "red\ngreen\nblue\n");
+        var output = Path.Combine(dir.Path, "out");
+        var (code, stdout, stderr) = Run(Args(output, "--weights", setup.Checkpoint, "--input", Path.Combine(setup.Inputs, "a.png"), "--classes", names));
+        Assert.True(code == 0, stderr);
+        Assert.Contains($"classes: 3 from classes file {names}\n", stdout);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "predictions.json")));
+        Assert.Equal([(1L, "red"), (2L, "green"), (3L, "blue")],
+            json.RootElement.GetProperty("categories").EnumerateArray().Select(c => (c.GetProperty("id").GetInt64(), c.GetProperty("name").GetString())));
+
+        File.WriteAllText(names, "red\ngreen\n");
+        (code, stdout, stderr) = Run(Args(output, "--weights", setup.Checkpoint, "--input", Path.Combine(setup.Inputs, "a.png"), "--classes", names));
+        Assert.Equal((2, $"maskrcnn: error: {names}: 2 class names, but MODEL.ROI_BOX_HEAD.NUM_CLASSES 4 means 3 (background is not listed)\n"), (code, stderr));
+        Assert.DoesNotContain("predicting", stdout);
     }
 
     /// <summary>SHA-256 of every file under <paramref name="folder"/>, by relative path (links not followed).</summary>

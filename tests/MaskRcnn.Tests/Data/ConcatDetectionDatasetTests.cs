@@ -4,7 +4,8 @@ using MaskRcnn.Data.Shapes;
 
 namespace MaskRcnn.Tests.Data;
 
-/// <summary>DATASETS.TRAIN with several datasets: indices run through them in order; differing categories are refused.</summary>
+/// <summary>DATASETS.TRAIN with several datasets: indices run through them in order; differing categories are refused;
+/// names are the labels' only when every dataset gives them.</summary>
 public class ConcatDetectionDatasetTests
 {
     static CocoDetectionDataset Shapes(TempDir dir, string name, int images, int seed)
@@ -24,6 +25,8 @@ public class ConcatDetectionDatasetTests
         Assert.Equal("a+b", both.Name);
         Assert.Equal(a.Count + b.Count, both.Count);
         Assert.Equal(a.CategoryOfLabel, both.CategoryOfLabel);
+        Assert.Equal(a.ClassNames, both.ClassNames);
+        Assert.Null(both.NameConflict);
         for (int i = 0; i < both.Count; i++)
         {
             var (part, local) = i < a.Count ? (a, i) : (b, i - a.Count);
@@ -49,5 +52,19 @@ public class ConcatDetectionDatasetTests
         var other = new CocoDetectionDataset(CocoFile.Parse(System.Text.Json.JsonDocument.Parse(renumbered).RootElement, "c.json"), Path.Combine(dir.Path, "a", "images"), true, "c");
         var error = Assert.Throws<DataException>(() => new ConcatDetectionDataset([a, other]));
         Assert.Contains("datasets a and c have different categories (ids 1,2,3 vs 1,2,7)", error.Message);
+    }
+
+    [Fact]
+    public void DatasetsThatNameACategoryDifferentlyGiveTheLabelsNoNames()
+    {
+        using var dir = new TempDir();
+        var a = Shapes(dir, "a", 2, 1);
+        var renamed = File.ReadAllText(Path.Combine(dir.Path, "a", "annotations.json")).Replace("\"name\":\"circle\"", "\"name\":\"disc\"");
+        Assert.Contains("\"disc\"", renamed);
+        var other = new CocoDetectionDataset(CocoFile.Parse(System.Text.Json.JsonDocument.Parse(renamed).RootElement, "d.json"), Path.Combine(dir.Path, "a", "images"), true, "d");
+        var both = new ConcatDetectionDataset([a, other, a]);
+        Assert.Null(both.ClassNames);
+        Assert.Equal("category id 2 is 'circle' in a but 'disc' in d", both.NameConflict);
+        Assert.Equal(a.CategoryOfLabel, both.CategoryOfLabel); // the ids agree: training is unaffected
     }
 }

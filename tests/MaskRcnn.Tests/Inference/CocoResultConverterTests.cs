@@ -87,18 +87,4 @@ public class CocoResultConverterTests
         Assert.Equal("class 3", generic.NameOf(3));
         Assert.Throws<DataException>(() => generic.NameOf(4));
     }
-
-    [Fact]
-    public void CategoriesFallBackToClassNumbersWithANote()
-    {
-        var notes = new List<string>();
-        var none = DetectionCategories.FromConfig(TinyModel.Config(), notes.Add);
-        Assert.Equal("class 1", none.NameOf(1));
-        Assert.Contains("no DATASETS.TEST or DATASETS.TRAIN", Assert.Single(notes));
-
-        notes.Clear();
-        var unknown = DetectionCategories.FromConfig(TinyModel.Config("DATASETS.TEST", "(\"nope_val\",)"), notes.Add);
-        Assert.Equal(4, unknown.NumClasses);
-        Assert.StartsWith("class names unavailable (dataset nope_val: unknown dataset 'nope_val'", Assert.Single(notes));
-    }
 }

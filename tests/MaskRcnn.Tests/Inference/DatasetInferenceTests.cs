@@ -147,4 +147,31 @@ public class DatasetInferenceTests : IClassFixture<DatasetInferenceTests.TinySet
         var e = Assert.Throws<ConfigException>(() => Run(data.Dataset(), overrides: ["MODEL.ROI_BOX_HEAD.NUM_CLASSES", "5"]));
         Assert.Equal("MODEL.ROI_BOX_HEAD.NUM_CLASSES is 5 but tiny has 3 categories (+1 background)", e.Message);
     }
+
+    [Fact]
+    public void ACheckpointTrainedOnOtherCategoriesIsOneWarningAndTheDatasetsIdsStay()
+    {
+        using var dir = new TempDir();
+        var other = Path.Combine(dir.Path, "other.safetensors");
+        var same = Path.Combine(dir.Path, "same.safetensors");
+        TinyModel.SaveCheckpoint(other, categories: [new(1, "square"), new(2, "disc"), new(3, "triangle")]);
+        TinyModel.SaveCheckpoint(same, categories: [new(1, "square"), new(2, "circle"), new(3, "triangle")]);
+        var dataset = data.Dataset();
+
+        var log = new StringWriter();
+        using (var predictor = Predictor.Load(TinyModel.Config(), other))
+        {
+            var result = new DatasetInference(predictor, dataset, log).Run(new Shard(0, 7));
+            Assert.NotEmpty(result.Bbox);
+            Assert.All(result.Bbox, r => Assert.Contains(r.CategoryId, new long[] { 1, 2, 3 }));
+        }
+        Assert.Equal($"warning: checkpoint {other} was trained on other categories than dataset tiny has (label 2 is id 2 'disc' in the checkpoint, " +
+                     "id 2 'circle' in the dataset; 3 vs 3 categories); results take tiny's category ids, as its ground truth defines them\n",
+            log.ToString().ReplaceLineEndings("\n"));
+
+        log = new StringWriter();
+        using (var predictor = Predictor.Load(TinyModel.Config(), same))
+            new DatasetInference(predictor, dataset, log).Run(new Shard(0, 7));
+        Assert.Equal("", log.ToString());
+    }
 }

@@ -1,3 +1,4 @@
+using MaskRcnn.Checkpoint;
 using MaskRcnn.Config;
 using MaskRcnn.Inference;
 using MaskRcnn.Modeling;
@@ -29,12 +30,13 @@ static class TinyModel
         return MaskRcnn.Inference.Predictor.FromModel(cfg, ModelBuilder.Build(cfg));
     }
 
-    /// <summary>Writes the tiny model's weights, initialised from <paramref name="seed"/>, as a checkpoint of ours.</summary>
-    public static void SaveCheckpoint(string path, int seed = 7)
+    /// <summary>Writes the tiny model's weights, initialised from <paramref name="seed"/>, as a checkpoint of ours (recording
+    /// <paramref name="categories"/> as training does, when given).</summary>
+    public static void SaveCheckpoint(string path, int seed = 7, IReadOnlyList<CheckpointCategory>? categories = null)
     {
         torch.manual_seed(seed);
         using var model = ModelBuilder.Build(Config());
-        MaskRcnn.Checkpoint.CheckpointFile.Save(path, model);
+        CheckpointFile.SaveWeights(path, model.state_dict(), provenance: categories is null ? null : CheckpointCategories.Metadata(categories));
     }
 
     /// <summary>A [3,H,W] uint8 image of smooth colour gradients with a few bright rectangles, the same for the same seed.</summary>

@@ -1,6 +1,7 @@
 using MaskRcnn.Checkpoint;
 using MaskRcnn.Checkpoint.Naming;
 using MaskRcnn.Config;
+using MaskRcnn.Inference;
 using MaskRcnn.Modeling;
 using MaskRcnn.SafeTensors;
 using TorchSharp;
@@ -77,5 +78,21 @@ public class ModelWeightsTests : IClassFixture<ModelWeightsTests.TorchvisionFile
         // A model the file does not fit (a C4 body) copies nothing and says why.
         var c4 = ModelBuilder.Build(ConfigLoader.Load(System.IO.Path.Combine(TestPaths.Configs, "e2e_mask_rcnn_R_50_C4_1x.yaml"), ["MODEL.DEVICE", "cpu"]));
         Assert.Throws<WeightLoadException>(() => ModelWeights.Load(c4, file.Path));
+    }
+
+    [Fact]
+    public void TorchvisionWeightsGetCocosNamesByCategoryId()
+    {
+        // No dataset to ask: the names come from knowing torchvision's COCO layout (91 outputs, label = category id).
+        var cfg = ConfigLoader.Load(TorchvisionConfig, ["MODEL.DEVICE", "cpu", "DATASETS.TEST", "()", "DATASETS.TRAIN", "()"]);
+        using var predictor = Predictor.Load(cfg, file.Path);
+        Assert.Equal(WeightScheme.Torchvision, predictor.LoadReport!.Scheme);
+        var notes = new List<string>();
+        var categories = CategoryResolution.Resolve(cfg, null, predictor.LoadReport, notes.Add);
+        Assert.Empty(notes);
+        Assert.Equal("classes: 90 from built-in COCO names, torchvision's layout (label = category id)", categories.Summary);
+        Assert.Equal((1L, "person"), (categories.CategoryOf(1), categories.NameOf(1)));
+        Assert.Equal((12L, "N/A"), (categories.CategoryOf(12), categories.NameOf(12)));
+        Assert.Equal((90L, "toothbrush"), (categories.CategoryOf(90), categories.NameOf(90)));
     }
 }

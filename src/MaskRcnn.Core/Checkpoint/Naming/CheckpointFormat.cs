@@ -9,7 +9,7 @@ namespace MaskRcnn.Checkpoint.Naming;
 public static class CheckpointFormat
 {
     public const string FormatKey = "format", VersionKey = "format_version", SchemeKey = "scheme",
-        IterationKey = "iteration", ConvertedFromKey = "converted_from", ProducerKey = "producer";
+        IterationKey = "iteration", ConvertedFromKey = "converted_from", ProducerKey = "producer", CategoriesKey = "categories";
 
     public const string FormatName = "maskrcnn-checkpoint";
     public const int Version = 1;

@@ -58,15 +58,25 @@ public sealed class CocoFile
         if (root.ValueKind != JsonValueKind.Object) throw new DataException($"{path}: not a COCO file: the top level must be an object");
         var reader = new Reader(path);
         var images = reader.Array(root, "images", "top level").Select((e, i) => reader.Image(e, i)).ToList();
-        var categories = reader.Array(root, "categories", "top level").Select((e, i) => reader.Category(e, i)).ToList();
+        var categories = ParseCategories(root, path);
         var imageById = new Dictionary<long, CocoImage>();
         foreach (var image in images)
             if (!imageById.TryAdd(image.Id, image)) throw new DataException($"{path}: image id {image.Id} appears twice");
-        var categoryIds = new HashSet<long>();
-        foreach (var c in categories)
-            if (!categoryIds.Add(c.Id)) throw new DataException($"{path}: category id {c.Id} appears twice");
+        var categoryIds = categories.Select(c => c.Id).ToHashSet();
         var annotations = reader.Array(root, "annotations", "top level").Select((a, i) => reader.Annotation(a, i, imageById, categoryIds)).ToList();
         return new CocoFile { Path = path, Images = images, Categories = categories, Annotations = annotations };
+    }
+
+    /// <summary>Just the <c>categories</c> of a COCO file (any other list may be absent), checked as <see cref="Parse"/> checks them.</summary>
+    public static IReadOnlyList<CocoCategory> ParseCategories(JsonElement root, string path)
+    {
+        if (root.ValueKind != JsonValueKind.Object) throw new DataException($"{path}: not a COCO file: the top level must be an object");
+        var reader = new Reader(path);
+        var categories = reader.Array(root, "categories", "top level").Select((e, i) => reader.Category(e, i)).ToList();
+        var ids = new HashSet<long>();
+        foreach (var c in categories)
+            if (!ids.Add(c.Id)) throw new DataException($"{path}: category id {c.Id} appears twice");
+        return categories;
     }
 
     /// <summary>Reads JSON elements into records with messages that say where the problem is.</summary>
