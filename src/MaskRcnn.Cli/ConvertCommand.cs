@@ -5,27 +5,30 @@ using MaskRcnn.Config;
 
 namespace MaskRcnn.Cli;
 
-/// <summary><c>maskrcnn convert</c>: renames a safetensors weight file between torchvision's, maskrcnn-benchmark's, dbolya/yolact's and our names.</summary>
+/// <summary><c>maskrcnn convert</c>: reads a weight file (safetensors, PyTorch .pth, pickled .pkl) under torchvision's,
+/// maskrcnn-benchmark's, Detectron's (Caffe2), detectron2's, dbolya/yolact's or our names and writes it as our checkpoint
+/// (or ours as torchvision's or dbolya/yolact's safetensors).</summary>
 public static class ConvertCommand
 {
     public static Command Build(TextWriter stdout)
     {
         var from = new Option<string>("--from")
         {
-            Description = "Naming of the input: torchvision, maskrcnn-benchmark, yolact (dbolya/yolact), maskrcnn, or auto (detected from the names)",
+            Description = "Naming of the input: torchvision, maskrcnn-benchmark, caffe2 (Detectron's .pkl), detectron2, yolact (dbolya/yolact), maskrcnn, or auto (detected from the names)",
             DefaultValueFactory = _ => "auto",
         };
-        from.AcceptOnlyFromAmong("auto", WeightSchemeNames.Torchvision, WeightSchemeNames.MaskRcnnBenchmark, WeightSchemeNames.Yolact, WeightSchemeNames.MaskRcnn);
+        from.AcceptOnlyFromAmong("auto", WeightSchemeNames.Torchvision, WeightSchemeNames.MaskRcnnBenchmark, WeightSchemeNames.Caffe2,
+            WeightSchemeNames.Detectron2, WeightSchemeNames.Yolact, WeightSchemeNames.MaskRcnn);
         var to = new Option<string>("--to")
         {
             Description = "Naming of the output: maskrcnn (our checkpoint format), torchvision or yolact (dbolya/yolact)",
             DefaultValueFactory = _ => WeightSchemeNames.MaskRcnn,
         };
         to.AcceptOnlyFromAmong(WeightSchemeNames.MaskRcnn, WeightSchemeNames.Torchvision, WeightSchemeNames.Yolact);
-        var input = new Option<string>("--input", "-i") { Description = "Weights to read (.safetensors)", Required = true };
+        var input = new Option<string>("--input", "-i") { Description = "Weights to read (.safetensors, PyTorch .pth/.pt, pickled .pkl; no Python needed, nothing in the file runs)", Required = true };
         var output = new Option<string>("--output", "-o") { Description = "File to write (.safetensors)", Required = true };
         var allowUnknown = new Option<bool>("--allow-unknown") { Description = "Write the recognised weights even when some names are unknown (they are listed and left out)" };
-        var command = new Command("convert", "Rename a .safetensors weight file to our names (or ours to torchvision's or dbolya/yolact's) and report every name")
+        var command = new Command("convert", "Turn a .safetensors, .pth or .pkl weight file into our checkpoint (or ours into torchvision's or dbolya/yolact's names) and report every name")
         {
             from, to, input, output, allowUnknown,
         };

@@ -13,6 +13,9 @@ namespace MaskRcnn.Checkpoint;
 /// <param name="PixelStd">INPUT.PIXEL_STD.</param>
 public sealed record CatalogWeightSettings(bool StrideIn1x1, bool ToBgr255, IReadOnlyList<double> PixelMean, IReadOnlyList<double> PixelStd)
 {
+    /// <summary>torchvision's ImageNet and detection weights: stride in the 3×3, RGB in [0, 1] normalised by ImageNet's statistics.</summary>
+    public static CatalogWeightSettings Torchvision { get; } = new(StrideIn1x1: false, ToBgr255: false, [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]);
+
     /// <summary>Detectron's: BGR 0-255 less its ImageNet mean, not scaled (maskrcnn-benchmark's INPUT defaults).</summary>
     public static CatalogWeightSettings Caffe2(bool strideIn1x1) => new(strideIn1x1, ToBgr255: true, [102.9801, 115.9465, 122.7717], [1.0, 1.0, 1.0]);
 

@@ -49,10 +49,27 @@ public static class ModelCatalog
         ("37697547/e2e_keypoint_rcnn_R-50-FPN_1x", "08_42_54.kdzV35ao", Msra),
     ];
 
+    /// <summary>torchvision's ImageNet classification weights (the files its model builders download), for R-18/34/50/101/152-FPN,
+    /// X-101-32x8d and VGG-16 bodies.</summary>
+    const string TorchvisionUrl = "https://download.pytorch.org/models";
+
+    static readonly (string Name, string File)[] Torchvision =
+    [
+        ("resnet18", "resnet18-f37072fd.pth"),
+        ("resnet34", "resnet34-b627a593.pth"),
+        ("resnet50", "resnet50-0676ba61.pth"),
+        ("resnet101", "resnet101-63fe2227.pth"),
+        ("resnet152", "resnet152-394f9c45.pth"),
+        ("resnext101_32x8d", "resnext101_32x8d-8ba56ff5.pth"),
+        ("vgg16", "vgg16-397923af.pth"),
+    ];
+
     /// <summary>Every catalog entry, ImageNet backbones first.</summary>
     public static readonly IReadOnlyList<CatalogEntry> Entries =
     [
         .. ImageNet.Select(e => new CatalogEntry(Prefix + ImageNetPrefix + e.Name, e.Path, e.Settings)),
+        .. Torchvision.Select(e => new CatalogEntry($"{Prefix}{ImageNetPrefix}torchvision/{e.Name}", e.File, CatalogWeightSettings.Torchvision,
+            TorchvisionUrl, "torchvision")),
         .. Detectron.Select(e => new CatalogEntry(Prefix + DetectronPrefix + e.Name, DetectronPath(e.Name, e.Signature), e.Settings)),
     ];
 

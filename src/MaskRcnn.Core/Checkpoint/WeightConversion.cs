@@ -36,6 +36,7 @@ public static class WeightConversion
             throw new WeightFileException($"{input}: {unknown.Count} of {converted.Mappings.Count} names are not {converted.Scheme.Name()} names this tool maps: " +
                 string.Join(", ", unknown.Take(4)) + (unknown.Count > 4 ? $", and {unknown.Count - 4} more" : "") + "; nothing written (--allow-unknown writes the rest)");
         if (converted.Weights.Count == 0) throw new WeightFileException($"{input}: no model weights to write");
+        if (converted.Scheme == WeightScheme.Caffe2) AddFoldedStatistics(converted);
         var written = converted.Weights.Count;
         IReadOnlyList<NameMapping> exported = [];
         var added = new List<string>();
@@ -59,5 +60,16 @@ public static class WeightConversion
             SafeTensorsWriter.Write(output, theirs);
         }
         return new ConversionReport(input, output, converted.Scheme, to, converted.Mappings, exported, added, written);
+    }
+
+    // Our checkpoints hold every model tensor: Caffe2's folded batch norms get the mean 0 and variance 1 loading would set.
+    static void AddFoldedStatistics(ConvertedWeights converted)
+    {
+        foreach (var mapping in converted.Mappings)
+            if (Caffe2Names.FoldedBatchNormStatistics(mapping) is var (mean, variance) && converted.Weights.TryGet(mapping.Target!, out var scale))
+            {
+                if (!converted.Weights.Contains(mean)) converted.Weights.Add(mean, TorchSharp.torch.zeros_like(scale));
+                if (!converted.Weights.Contains(variance)) converted.Weights.Add(variance, TorchSharp.torch.ones_like(scale));
+            }
     }
 }

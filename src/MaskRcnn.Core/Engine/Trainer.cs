@@ -108,7 +108,7 @@ public sealed class Trainer(MaskRcnnConfig cfg, TrainingOptions options, TextWri
             seed = resumed.DataLoaderSeed ?? seed;
             Say($"resuming from {resumed.Path} at iteration {start}");
         }
-        else if (ModelWeights.Load(model, cfg.Model.Weight, main ? console : TextWriter.Null) is { } report)
+        else if (ModelWeights.Load(model, cfg.Model.Weight, cfg, main ? console : TextWriter.Null) is { } report)
             Say($"loaded {cfg.Model.Weight}: {report.Loaded.Count} tensors ({report.Scheme})");
         start = ranks.Agree(start, (rank, theirs, root) => $"rank {rank} would resume at iteration {theirs} but rank 0 at {root}: " +
                                                           $"OUTPUT_DIR {outputDir} must be one folder that every rank sees (a shared filesystem)");

@@ -48,7 +48,10 @@ public sealed class Predictor : IDisposable
         try
         {
             model.to(device);
-            var report = ModelWeights.Load(model, path, log)!;
+            var report = ModelWeights.Load(model, path, cfg, log)!;
+            if (report.BodyOnly)
+                throw new ConfigException($"{path}: holds only backbone weights (ImageNet classification), not a detector; " +
+                                          "train from it (MODEL.WEIGHT) and predict with the trained checkpoint");
             var uninitialised = report.Skipped.Select(m => m.ToString())
                 .Concat(report.LeftInitialised.Where(model.IsClassSpecific).Select(n => $"{n}: not in the file")).ToList();
             if (uninitialised.Count > 0)

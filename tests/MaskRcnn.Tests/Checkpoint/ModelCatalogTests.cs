@@ -35,12 +35,23 @@ public class ModelCatalogTests
     }
 
     [Fact]
-    public void TheCatalogHasMaskRcnnBenchmarksFifteenNames()
+    public void TheCatalogHasMaskRcnnBenchmarksFifteenNamesAndTorchvisionsSevenImageNetFiles()
     {
-        Assert.Equal(15, ModelCatalog.Entries.Count);
-        Assert.Equal(15, ModelCatalog.Entries.Select(e => e.Name).Distinct().Count());
+        Assert.Equal(22, ModelCatalog.Entries.Count);
+        Assert.Equal(22, ModelCatalog.Entries.Select(e => e.Name).Distinct().Count());
         Assert.All(ModelCatalog.Entries, e => Assert.True(ModelCatalog.IsCatalogName(e.Name)));
-        Assert.All(ModelCatalog.Entries, e => Assert.EndsWith(".pkl", e.UrlPath));
+        Assert.All(ModelCatalog.Entries, e => Assert.EndsWith(e.Name.Contains("/torchvision/") ? ".pth" : ".pkl", e.UrlPath));
+    }
+
+    [Fact]
+    public void TorchvisionImageNetFilesGoUnderModelsTorchvision()
+    {
+        using var dir = new TempDir();
+        var e = Assert.Throws<ConfigException>(() => ModelCatalog.Resolve("catalog://ImageNetPretrained/torchvision/resnet18", dir.Path));
+        var path = Path.GetFullPath(Path.Combine(dir.Path, "models", "torchvision", "resnet18-f37072fd.pth"));
+        Assert.Equal("catalog://ImageNetPretrained/torchvision/resnet18: not downloaded (this tool downloads nothing); " +
+                     $"download https://download.pytorch.org/models/resnet18-f37072fd.pth to {path}", e.Message);
+        Assert.Equal(CatalogWeightSettings.Torchvision, ModelCatalog.Get("catalog://ImageNetPretrained/torchvision/resnet50").Settings);
     }
 
     [Fact]
@@ -65,7 +76,10 @@ public class ModelCatalogTests
             Assert.Throws<ConfigException>(() => ModelCatalog.Get("catalog://Detectron2/ImageNetPretrained/MSRA/R-50")).Message);
         Assert.Equal("catalog://ImageNetPretrained/MSRA/R-152: not in the model catalog; it knows catalog://ImageNetPretrained/MSRA/R-50, " +
                      "catalog://ImageNetPretrained/MSRA/R-50-GN, catalog://ImageNetPretrained/MSRA/R-101, catalog://ImageNetPretrained/MSRA/R-101-GN, " +
-                     "catalog://ImageNetPretrained/FAIR/20171220/X-101-32x8d",
+                     "catalog://ImageNetPretrained/FAIR/20171220/X-101-32x8d, catalog://ImageNetPretrained/torchvision/resnet18, " +
+                     "catalog://ImageNetPretrained/torchvision/resnet34, catalog://ImageNetPretrained/torchvision/resnet50, " +
+                     "catalog://ImageNetPretrained/torchvision/resnet101, catalog://ImageNetPretrained/torchvision/resnet152, " +
+                     "catalog://ImageNetPretrained/torchvision/resnext101_32x8d, catalog://ImageNetPretrained/torchvision/vgg16",
             Assert.Throws<ConfigException>(() => ModelCatalog.Resolve("catalog://ImageNetPretrained/MSRA/R-152", "datasets")).Message);
         var detectron = Assert.Throws<ConfigException>(() => ModelCatalog.Get("catalog://Caffe2Detectron/COCO/1/e2e_mask_rcnn_R-50-FPN_1x")).Message;
         Assert.StartsWith("catalog://Caffe2Detectron/COCO/1/e2e_mask_rcnn_R-50-FPN_1x: not in the model catalog; it knows catalog://Caffe2Detectron/COCO/35857197/", detectron);

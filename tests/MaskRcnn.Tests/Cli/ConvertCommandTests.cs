@@ -205,6 +205,26 @@ public class ConvertCommandTests
     }
 
     [Fact]
+    public void DetectronsR50PklConvertsToACompleteBodyCheckpoint()
+    {
+        using var dir = new TempDir();
+        var output = Path.Combine(dir.Path, "R-50.safetensors");
+        var (code, text, err) = Run("convert", "-i", WeightFiles.WeightFileFormatTests.Fixture("tiny_R-50.pkl"), "-o", output);
+        Assert.Equal((0, ""), (code, err));
+        Assert.Contains("(caffe2 names)", text);
+        var cfg = MaskRcnn.Config.ConfigLoader.Load(Path.Combine(TestPaths.Configs, "e2e_mask_rcnn_R_50_FPN_1x.yaml"), ["MODEL.DEVICE", "cpu", "MODEL.WEIGHT", "",
+            "MODEL.RESNETS.STEM_OUT_CHANNELS", "8", "MODEL.RESNETS.RES2_OUT_CHANNELS", "16", "MODEL.RESNETS.WIDTH_PER_GROUP", "2"]);
+        using var converted = MaskRcnn.Modeling.ModelBuilder.Build(cfg);
+        using var direct = MaskRcnn.Modeling.ModelBuilder.Build(cfg);
+        var report = WeightLoader.LoadFile(converted, output);
+        Assert.True(report.BodyOnly);
+        Assert.Empty(report.Filled); // the statistics are in the converted file
+        WeightLoader.LoadFile(direct, WeightFiles.WeightFileFormatTests.Fixture("tiny_r50_torchvision.pth"));
+        foreach (var (name, value) in direct.state_dict().Where(e => e.Key.StartsWith("backbone.body.", StringComparison.Ordinal)))
+            Assert.True(WeightFiles.WeightFileFormatTests.Same(value, converted.state_dict()[name]), name);
+    }
+
+    [Fact]
     public void UsageErrorsExitWith2AndFailuresWith1()
     {
         using var dir = new TempDir();

@@ -71,13 +71,39 @@ public class ModelWeightsTests : IClassFixture<ModelWeightsTests.TorchvisionFile
     {
         var cfg = ConfigLoader.Load(TorchvisionConfig, ["MODEL.DEVICE", "cpu"]);
         var model = ModelBuilder.Build(cfg);
-        Assert.Null(ModelWeights.Load(model, ""));
-        Assert.True(ModelWeights.Load(model, file.Path)!.Succeeded);
-        Assert.Contains("catalog weights are downloads", Assert.Throws<ConfigException>(() => ModelWeights.Load(model, "catalog://ImageNetPretrained/MSRA/R-50")).Message);
-        Assert.Contains("weights file not found: nope.safetensors", Assert.Throws<ConfigException>(() => ModelWeights.Load(model, "nope.safetensors")).Message);
+        Assert.Null(ModelWeights.Load(model, "", cfg));
+        Assert.True(ModelWeights.Load(model, file.Path, cfg)!.Succeeded);
+        Assert.Contains("catalog://ImageNetPretrained/MSRA/R-50: not downloaded (this tool downloads nothing); download ",
+            Assert.Throws<ConfigException>(() => ModelWeights.Load(model, "catalog://ImageNetPretrained/MSRA/R-50", cfg)).Message);
+        Assert.Contains("weights file not found: nope.safetensors", Assert.Throws<ConfigException>(() => ModelWeights.Load(model, "nope.safetensors", cfg)).Message);
         // A model the file does not fit (a C4 body) copies nothing and says why.
-        var c4 = ModelBuilder.Build(ConfigLoader.Load(System.IO.Path.Combine(TestPaths.Configs, "e2e_mask_rcnn_R_50_C4_1x.yaml"), ["MODEL.DEVICE", "cpu"]));
-        Assert.Throws<WeightLoadException>(() => ModelWeights.Load(c4, file.Path));
+        var c4Config = ConfigLoader.Load(System.IO.Path.Combine(TestPaths.Configs, "e2e_mask_rcnn_R_50_C4_1x.yaml"), ["MODEL.DEVICE", "cpu"]);
+        var c4 = ModelBuilder.Build(c4Config);
+        Assert.Throws<WeightLoadException>(() => ModelWeights.Load(c4, file.Path, c4Config));
+    }
+
+    [Fact]
+    public void ACatalogNameLoadsTheFileUnderTheDataFolderAndWarnsAboutSettingsItWasNotTrainedWith()
+    {
+        using var dir = new TempDir();
+        var models = System.IO.Path.Combine(dir.Path, "models", "torchvision");
+        Directory.CreateDirectory(models);
+        File.Copy(WeightFiles.WeightFileFormatTests.Fixture("resnet50_imagenet.pth"), System.IO.Path.Combine(models, "resnet50-0676ba61.pth"));
+        var catalog = dir.File("paths_catalog.yaml", $"DATA_DIR: {dir.Path}\n");
+        // maskrcnn-benchmark's R-50-FPN config is set up for Caffe2's weights: four settings differ from torchvision's.
+        var cfg = ConfigLoader.Load(System.IO.Path.Combine(TestPaths.Configs, "e2e_mask_rcnn_R_50_FPN_1x.yaml"),
+            ["MODEL.DEVICE", "cpu", "PATHS_CATALOG", catalog]);
+        var model = ModelBuilder.Build(cfg);
+        var log = new StringWriter();
+        var report = ModelWeights.Load(model, "catalog://ImageNetPretrained/torchvision/resnet50", cfg, log)!;
+        Assert.True(report.BodyOnly);
+        var lines = log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains("warning: MODEL.RESNETS.STRIDE_IN_1X1 is True but catalog://ImageNetPretrained/torchvision/resnet50 was trained with False", lines);
+        Assert.Contains("warning: INPUT.TO_BGR255 is True but catalog://ImageNetPretrained/torchvision/resnet50 was trained with False", lines);
+        Assert.Contains(lines, l => l.StartsWith("warning: INPUT.PIXEL_MEAN is (102.9801, 115.9465, 122.7717) but ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("warning: INPUT.PIXEL_STD is (1, 1, 1) but ", StringComparison.Ordinal));
+        Assert.StartsWith("warning: ", lines[0]);
+        Assert.Contains("holds only a backbone body", lines[0]);
     }
 
     [Fact]
