@@ -121,4 +121,24 @@ public class ModelWeightsTests : IClassFixture<ModelWeightsTests.TorchvisionFile
         Assert.Equal((12L, "N/A"), (categories.CategoryOf(12), categories.NameOf(12)));
         Assert.Equal((90L, "toothbrush"), (categories.CategoryOf(90), categories.NameOf(90)));
     }
+
+    [Fact]
+    public void PredictWithTheTorchvisionConfigPrintsAndWritesCocoNames()
+    {
+        using var dir = new TempDir();
+        MaskRcnn.Data.Shapes.ShapesDatasetWriter.Write(System.IO.Path.Combine(dir.Path, "img"), images: 1, seed: 2, minSide: 64, maxSide: 80);
+        var image = Directory.GetFiles(System.IO.Path.Combine(dir.Path, "img", "images")).Single();
+        var output = System.IO.Path.Combine(dir.Path, "out");
+        var (code, stdout, stderr) = Cli.CliRun.Run(["predict", "--config", TorchvisionConfig, "--weights", file.Path, "--input", image, "--output", output,
+            "--score-threshold", "0", "MODEL.DEVICE", "cpu", "DATASETS.TEST", "()", "DATASETS.TRAIN", "()",
+            "INPUT.MIN_SIZE_TEST", "64", "INPUT.MAX_SIZE_TEST", "96", "MODEL.ROI_HEADS.SCORE_THRESH", "0.0"]);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("classes: 90 from built-in COCO names, torchvision's layout (label = category id)\n", stdout);
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(System.IO.Path.Combine(output, "predictions.json")));
+        var names = json.RootElement.GetProperty("categories").EnumerateArray()
+            .ToDictionary(c => c.GetProperty("id").GetInt64(), c => c.GetProperty("name").GetString());
+        Assert.Equal(("person", "toothbrush"), (names[1], names[90]));
+        foreach (var annotation in json.RootElement.GetProperty("annotations").EnumerateArray())
+            Assert.True(names.ContainsKey(annotation.GetProperty("category_id").GetInt64()));
+    }
 }
