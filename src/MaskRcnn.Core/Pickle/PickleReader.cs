@@ -75,10 +75,10 @@ public sealed class PickleReader
                 case 0x96: Push(ReadBytes(ReadLength(8))); break; // BYTEARRAY8
 
                 case (byte)')': Push(PyTuple.Empty); break;
-                case 0x85: Push(new PyTuple([Pop()])); break;
-                case 0x86: { var b = Pop(); var a = Pop(); Push(new PyTuple([a, b])); break; }
-                case 0x87: { var c = Pop(); var b = Pop(); var a = Pop(); Push(new PyTuple([a, b, c])); break; }
-                case (byte)'t': Push(new PyTuple(PopMark())); break;
+                case 0x85: Push(Tuple([Pop()])); break;
+                case 0x86: { var b = Pop(); var a = Pop(); Push(Tuple([a, b])); break; }
+                case 0x87: { var c = Pop(); var b = Pop(); var a = Pop(); Push(Tuple([a, b, c])); break; }
+                case (byte)'t': Push(Tuple(PopMark())); break;
                 case (byte)']': Push(new List<object?>()); break;
                 case (byte)'l': Push(PopMark()); break;
                 case (byte)'a': { var item = Pop(); AsList(Peek()).Add(item); break; }
@@ -149,6 +149,15 @@ public sealed class PickleReader
                     throw Fail($"unknown pickle opcode 0x{op:x2} at byte {stream.Position - 1}");
             }
         }
+    }
+
+    /// <summary>Tuples nested deeper than this are refused: comparing or hashing them would exhaust the stack.</summary>
+    public const int MaxTupleDepth = 256;
+
+    PyTuple Tuple(List<object?> items)
+    {
+        var tuple = new PyTuple(items);
+        return tuple.Depth <= MaxTupleDepth ? tuple : throw Fail($"tuples nest deeper than {MaxTupleDepth}; no weight file does that");
     }
 
     PyGlobal Global(string module, string name)

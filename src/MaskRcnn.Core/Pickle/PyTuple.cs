@@ -6,6 +6,9 @@ public sealed class PyTuple(IReadOnlyList<object?> items) : IEquatable<PyTuple>
     public static readonly PyTuple Empty = new([]);
 
     public IReadOnlyList<object?> Items { get; } = items;
+
+    /// <summary>How deeply tuples nest in this one (1: no tuple inside): equality and hashing recurse that deep.</summary>
+    public int Depth { get; } = 1 + items.Select(i => i is PyTuple t ? t.Depth : 0).DefaultIfEmpty(0).Max();
     public int Count => Items.Count;
     public object? this[int index] => Items[index];
 

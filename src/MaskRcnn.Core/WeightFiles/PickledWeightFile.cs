@@ -91,13 +91,27 @@ sealed class PickledWeightFile : IWeightFile
         _ => value.GetType().Name,
     };
 
+    /// <summary>A tensor may repeat its storage's elements (stride 0) but not past this many elements, or a few bytes of
+    /// file could ask for any amount of memory.</summary>
+    const long MaxExpandedElements = 1L << 28;
+
     // The window must lie inside its storage, or reading would run past it.
     void CheckWindow(string name, TorchTensorRef t)
     {
-        if (t.Shape.Any(s => s == 0)) return;
-        var last = t.Offset + t.Shape.Zip(t.Stride).Sum(p => (p.First - 1) * p.Second);
-        if (t.Offset < 0 || last >= t.Storage.Numel)
-            throw new WeightFileFormatException(Path, $"tensor '{name}' [{string.Join(", ", t.Shape)}] reaches element {last} of a storage of {t.Storage.Numel}");
+        try
+        {
+            var numel = t.Shape.Aggregate(1L, (a, b) => checked(a * b));
+            if (numel == 0) return;
+            var last = t.Offset + t.Shape.Zip(t.Stride).Sum(p => checked((p.First - 1) * p.Second));
+            if (t.Offset < 0 || last >= t.Storage.Numel)
+                throw new WeightFileFormatException(Path, $"tensor '{name}' [{string.Join(", ", t.Shape)}] reaches element {last} of a storage of {t.Storage.Numel}");
+            if (numel > Math.Max(t.Storage.Numel, MaxExpandedElements))
+                throw new WeightFileFormatException(Path, $"tensor '{name}' [{string.Join(", ", t.Shape)}] repeats a storage of {t.Storage.Numel} elements {numel} times over");
+        }
+        catch (OverflowException)
+        {
+            throw new WeightFileFormatException(Path, $"tensor '{name}' has a shape or strides too large to address");
+        }
     }
 
     Tensor ReadTorch(TorchTensorRef t)

@@ -14,6 +14,9 @@ static class TorchZipFormat
 {
     public const string Name = "PyTorch zip";
 
+    /// <summary>The object pickle of a weight file is names and sizes; its tensors' data are separate entries.</summary>
+    const long MaxPickleBytes = 1L << 30;
+
     public static IWeightFile Open(string path, Stream stream)
     {
         ZipArchive zip;
@@ -26,6 +29,8 @@ static class TorchZipFormat
                 throw new WeightFileFormatException(path, pickles.Count == 0
                     ? "a zip file without data.pkl: not a torch.save file"
                     : $"a zip file with {pickles.Count} data.pkl entries: not a torch.save file");
+            if (pickles[0].Length > MaxPickleBytes)
+                throw new WeightFileFormatException(path, $"data.pkl claims {pickles[0].Length} bytes; a weight file's is far smaller");
             var prefix = pickles[0].FullName[..^"data.pkl".Length];
             if (zip.GetEntry(prefix + "byteorder") is { } order && ReadText(order) is var text && text != "little")
                 throw new WeightFileFormatException(path, $"tensors are stored {text}-endian; only little-endian files are read");

@@ -153,7 +153,9 @@ sealed class WeightPickleClasses(string path) : IPickleClasses
     NumpyArray MakeArray(NumpyDtype dtype, long[] shape, byte[] data, bool fortran)
     {
         var (type, size) = NumpyType(dtype);
-        var numel = shape.Aggregate(1L, (a, b) => a * b);
+        long numel;
+        try { numel = checked(shape.Aggregate(1L, (a, b) => checked(a * b)) * size) / size; }
+        catch (OverflowException) { throw Fail($"a numpy array's shape [{string.Join(", ", shape)}] is too large to address"); }
         if (numel * size != data.LongLength)
             throw Fail($"a numpy array of shape [{string.Join(", ", shape)}] and dtype '{dtype.Code}' holds {data.LongLength} bytes, not {numel * size}");
         return new NumpyArray(type, size, shape, data, fortran);

@@ -132,4 +132,43 @@ public class WeightFileFormatTests
         var e = Assert.Throws<WeightFileFormatException>(() => WeightFile.Open(path));
         Assert.Equal($"{path}: holds no tensors at the top level or under 'model', 'state_dict', 'blobs'; its keys: iteration, cfg", e.Message);
     }
+
+    [Theory]
+    [InlineData("deep tuples", "tuples nest deeper than 256; no weight file does that")]
+    [InlineData("huge length", "a pickled value claims 2147483647 bytes, more than the file has left (truncated or corrupt)")]
+    [InlineData("unknown opcode", "unknown pickle opcode 0xff at byte 2")]
+    [InlineData("extension registry", "the pickle uses the copyreg extension registry (EXT opcodes), which a weight file does not need; refused")]
+    [InlineData("persistent id", "the pickle refers to external data (a persistent id) outside a torch.save file; refused")]
+    public void HostilePicklesAreOneLineAndNeverCrash(string what, string reason)
+    {
+        byte[] body = what switch
+        {
+            "deep tuples" => [(byte)'N', .. Enumerable.Repeat((byte)0x85, 300), (byte)'.'],
+            "huge length" => [0x8b, 0xff, 0xff, 0xff, 0x7f, 0, 0, (byte)'.'],
+            "unknown opcode" => [0xff],
+            "extension registry" => [0x82, 1, (byte)'.'],
+            "persistent id" => [(byte)'N', (byte)'Q', (byte)'.'],
+            _ => throw new ArgumentException(what),
+        };
+        using var dir = new TempDir();
+        var path = Path.Combine(dir.Path, "hostile.pkl");
+        File.WriteAllBytes(path, [0x80, 2, .. body]);
+        var e = Assert.Throws<PickleException>(() => WeightFile.Open(path));
+        Assert.Equal($"{path}: {reason}", e.Message);
+    }
+
+    [Fact]
+    public void ATensorRepeatingItsStorageBeyondReasonIsRefused()
+    {
+        var path = "expand.pth";
+        // A window of 2^32 elements on a 1-element storage (stride 0), then a shape whose size overflows.
+        var storage = new TorchStorage("0", TorchSharp.torch.ScalarType.Float32, 4, 1);
+        var root = new PyDict();
+        root.Set("x", new TorchTensorRef(storage, 0, [65536, 65536], [0, 0]));
+        var e = Assert.Throws<WeightFileFormatException>(() => new PickledWeightFile(path, "test", root, _ => throw new InvalidOperationException(), null));
+        Assert.Equal($"{path}: tensor 'x' [65536, 65536] repeats a storage of 1 elements 4294967296 times over", e.Message);
+        root.Set("x", new TorchTensorRef(storage, 0, [long.MaxValue, 3], [1, 1]));
+        e = Assert.Throws<WeightFileFormatException>(() => new PickledWeightFile(path, "test", root, _ => throw new InvalidOperationException(), null));
+        Assert.Equal($"{path}: tensor 'x' has a shape or strides too large to address", e.Message);
+    }
 }
