@@ -82,7 +82,7 @@ public sealed class LoadReport
             ("not floating-point (error)", DtypeMismatches.Count),
             ("shape differs, class-specific, skipped", Skipped.Count()),
             ("not in the file, left as initialised", LeftInitialised.Count),
-            ("batch-norm statistics set to 0/1 (folded norms)", Filled.Count),
+            ("norm statistics set to 0/1 (folded)", Filled.Count),
             ("not in the model (unexpected)", Unexpected.Count),
             ("ignored", Ignored.Count),
         };

@@ -24,7 +24,8 @@ public static class WeightSchemeDetector
             [var first, var second, ..] => throw new WeightFileException(
                 $"{path}: mixes {first.Scheme.Name()} names ({first.Name}) with {second.Scheme.Name()} names ({second.Name}); pass --from to choose"),
             _ => throw new WeightFileException(
-                $"{path}: names are neither torchvision's Mask R-CNN (backbone.body.conv1.weight, roi_heads.box_head.*), maskrcnn-benchmark's " +
+                $"{path}: names are neither torchvision's Mask R-CNN (backbone.body.conv1.weight, roi_heads.box_head.*) or ImageNet classifiers " +
+                $"(conv1.weight, layer1.0.conv1.weight, features.0.weight), maskrcnn-benchmark's " +
                 $"(backbone.body.stem.conv1.weight, roi_heads.box.*), dbolya/yolact's (backbone.layers.*, fpn.lat_layers.*, proto_net.0.*), " +
                 $"Detectron's Caffe2 blobs (conv1_w, res2_0_branch2a_w, fpn_inner_res5_2_sum_w) nor detectron2's " +
                 $"(backbone.bottom_up.*, proposal_generator.*, res2.0.conv1.*); {Sample(all)}"),

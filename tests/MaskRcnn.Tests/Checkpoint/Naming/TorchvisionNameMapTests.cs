@@ -145,12 +145,15 @@ public class TorchvisionNameMapTests
         Assert.Equal(WeightScheme.MaskRcnn, WeightSchemeDetector.Detect("w", benchmark,
             new Dictionary<string, string> { ["format"] = CheckpointFormat.FormatName }));
 
-        var neither = Assert.Throws<WeightFileException>(() => WeightSchemeDetector.Detect("w.safetensors", ["conv1.weight", "bn1.weight", "fc.weight", "fc.bias"], none));
-        Assert.Equal("w.safetensors: names are neither torchvision's Mask R-CNN (backbone.body.conv1.weight, roi_heads.box_head.*), maskrcnn-benchmark's " +
+        // torchvision's ImageNet classifiers are torchvision's too (a backbone body).
+        Assert.Equal(WeightScheme.Torchvision, WeightSchemeDetector.Detect("w", ["conv1.weight", "bn1.weight", "fc.weight", "fc.bias"], none));
+        var neither = Assert.Throws<WeightFileException>(() => WeightSchemeDetector.Detect("w.safetensors", ["encoder.conv1.weight", "encoder.bn1.weight", "head.weight", "head.bias"], none));
+        Assert.Equal("w.safetensors: names are neither torchvision's Mask R-CNN (backbone.body.conv1.weight, roi_heads.box_head.*) or ImageNet classifiers " +
+            "(conv1.weight, layer1.0.conv1.weight, features.0.weight), maskrcnn-benchmark's " +
             "(backbone.body.stem.conv1.weight, roi_heads.box.*), dbolya/yolact's (backbone.layers.*, fpn.lat_layers.*, proto_net.0.*), " +
             "Detectron's Caffe2 blobs (conv1_w, res2_0_branch2a_w, fpn_inner_res5_2_sum_w) nor detectron2's " +
             "(backbone.bottom_up.*, proposal_generator.*, res2.0.conv1.*); " +
-            "first names: conv1.weight, bn1.weight, fc.weight, ...", neither.Message);
+            "first names: encoder.conv1.weight, encoder.bn1.weight, head.weight, ...", neither.Message);
         var mixed = Assert.Throws<WeightFileException>(() => WeightSchemeDetector.Detect("w.safetensors", ["backbone.body.conv1.weight", "roi_heads.box.predictor.cls_score.weight"], none));
         Assert.Contains("mixes torchvision names (backbone.body.conv1.weight) with maskrcnn-benchmark names (roi_heads.box.predictor.cls_score.weight)", mixed.Message);
         Assert.Contains("the file has no tensors", Assert.Throws<WeightFileException>(() => WeightSchemeDetector.Detect("w", [], none)).Message);
