@@ -7,5 +7,6 @@ public static class BenchRegistry
     [
         .. NmsBenchmarks.Cases(), .. MaskBenchmarks.Cases(), .. RoiAlignBenchmarks.Cases(), .. LoaderBenchmarks.Cases(),
         .. BackboneBenchmarks.Cases(), .. MaskRcnnBenchmarks.Cases(), .. YolactBenchmarks.Cases(), .. CocoEvalBenchmarks.Cases(),
+        .. WeightFileBenchmarks.Cases(),
     ];
 }
