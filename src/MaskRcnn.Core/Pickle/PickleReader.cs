@@ -11,8 +11,8 @@ namespace MaskRcnn.Pickle;
 /// <see cref="IPickleClasses"/> makes of the few globals it allows. A virtual machine over the opcodes, not Python:
 /// nothing a file names runs, and lengths are checked against the bytes left before anything is allocated. Stops
 /// right after STOP, so files made of several pickles (legacy torch.save) are read one pickle at a time.
-/// Python 2 <c>str</c> (STRING, BINSTRING) becomes a string with one char per byte (Latin-1), as Python 3 reads
-/// such files with <c>encoding="latin1"</c>.
+/// Python 2 <c>str</c> (STRING, SHORT_BINSTRING) becomes a string with one char per byte (Latin-1), as Python 3 reads
+/// such files with <c>encoding="latin1"</c>; a long one (BINSTRING, 256 bytes or more) stays bytes.
 /// </summary>
 public sealed class PickleReader
 {
@@ -20,13 +20,17 @@ public sealed class PickleReader
     readonly string path;
     readonly IPickleClasses classes;
     readonly Func<object?, object?>? persistentLoad;
+    readonly long lazyBytesFrom;
     readonly List<object?> stack = [];
     readonly Stack<int> marks = new();
     readonly Dictionary<long, object?> memo = [];
 
     /// <param name="persistentLoad">What a persistent id (torch's storage references) stands for; null refuses them.</param>
-    public PickleReader(Stream stream, string path, IPickleClasses classes, Func<object?, object?>? persistentLoad = null) =>
-        (this.stream, this.path, this.classes, this.persistentLoad) = (stream, path, classes, persistentLoad);
+    /// <param name="lazyBytesFrom">Bytes values (BINBYTES, BINBYTES8, BYTEARRAY8, BINSTRING) at least this long are not
+    /// read but pushed as a <see cref="PickleByteRange"/> of the (seekable) stream.</param>
+    public PickleReader(Stream stream, string path, IPickleClasses classes, Func<object?, object?>? persistentLoad = null, long lazyBytesFrom = long.MaxValue) =>
+        (this.stream, this.path, this.classes, this.persistentLoad, this.lazyBytesFrom) =
+        (stream, path, classes, persistentLoad, stream.CanSeek ? lazyBytesFrom : long.MaxValue);
 
     /// <summary>Reads one pickle from the stream's position and returns its value, leaving the stream right after STOP.</summary>
     public object? Load()
@@ -67,12 +71,14 @@ public sealed class PickleReader
                 case 0x8d: Push(Utf8(ReadBytes(ReadLength(8)))); break; // BINUNICODE8
                 case (byte)'V': Push(RawUnicodeEscape(ReadLine())); break; // UNICODE
                 case (byte)'S': Push(Encoding.Latin1.GetString(PythonStringLiteral(ReadLine()))); break; // STRING
-                case (byte)'T': Push(Encoding.Latin1.GetString(ReadBytes(ReadLength(4)))); break; // BINSTRING
+                // BINSTRING: a Python 2 str of 256 bytes or more, which in a weight file is array data: kept as bytes,
+                // saving the two copies through Latin-1 text (keys and type codes are short: SHORT_BINSTRING).
+                case (byte)'T': Push(Bytes(ReadLength(4))); break;
                 case (byte)'U': Push(Encoding.Latin1.GetString(ReadBytes(ReadByte()))); break; // SHORT_BINSTRING
-                case (byte)'B': Push(ReadBytes(ReadLength(4))); break; // BINBYTES
+                case (byte)'B': Push(Bytes(ReadLength(4))); break; // BINBYTES
                 case (byte)'C': Push(ReadBytes(ReadByte())); break; // SHORT_BINBYTES
-                case 0x8e: Push(ReadBytes(ReadLength(8))); break; // BINBYTES8
-                case 0x96: Push(ReadBytes(ReadLength(8))); break; // BYTEARRAY8
+                case 0x8e: Push(Bytes(ReadLength(8))); break; // BINBYTES8
+                case 0x96: Push(Bytes(ReadLength(8))); break; // BYTEARRAY8
 
                 case (byte)')': Push(PyTuple.Empty); break;
                 case 0x85: Push(Tuple([Pop()])); break;
@@ -250,6 +256,15 @@ public sealed class PickleReader
         if (length > (ulong)Math.Max(0, stream.Length - stream.Position))
             throw Fail($"a pickled value claims {length} bytes, more than the file has left (truncated or corrupt)");
         return length <= int.MaxValue ? (int)length : throw Fail($"a pickled value of {length} bytes is too large to read");
+    }
+
+    // A bytes value: read, or past a lazy threshold left in the file as its range.
+    object Bytes(int count)
+    {
+        if (count < lazyBytesFrom) return ReadBytes(count);
+        var range = new PickleByteRange(stream.Position, count);
+        stream.Seek(count, SeekOrigin.Current);
+        return range;
     }
 
     byte[] ReadBytes(int count)

@@ -1,3 +1,4 @@
+using MaskRcnn.Pickle;
 using static TorchSharp.torch;
 
 namespace MaskRcnn.WeightFiles;
@@ -12,5 +13,9 @@ sealed class NumpyDtype(string code)
 /// <summary>A numpy array made by <c>_reconstruct</c>, empty until BUILD gives it shape, dtype and data.</summary>
 sealed class PendingNumpyArray;
 
-/// <summary>A numpy array read from a pickle: its data is in memory, in C or Fortran order.</summary>
-sealed record NumpyArray(ScalarType Type, int ItemSize, long[] Shape, byte[] Data, bool Fortran);
+/// <summary>A numpy array read from a pickle, in C or Fortran order: its data in memory (<paramref name="Bytes"/>) or
+/// where it lies in the file (<paramref name="Range"/>).</summary>
+sealed record NumpyArray(ScalarType Type, int ItemSize, long[] Shape, byte[]? Bytes, PickleByteRange? Range, bool Fortran)
+{
+    public long ByteLength => Bytes?.LongLength ?? Range!.Length;
+}

@@ -21,20 +21,26 @@ sealed class PickledWeightFile : IWeightFile
 
     readonly Dictionary<string, object> stored = new(StringComparer.Ordinal);
     readonly Func<TorchStorage, Tensor>? readStorage;
+    readonly Action<PickleByteRange, Span<byte>>? readRange;
     readonly IDisposable? owner;
     (string Key, Tensor Data)? cachedStorage;
 
-    public PickledWeightFile(string path, string format, object? root, Func<TorchStorage, Tensor>? readStorage, IDisposable? owner)
+    /// <param name="readRange">Reads array data left in the file (<see cref="PickleByteRange"/>) into a span.</param>
+    public PickledWeightFile(string path, string format, object? root, Func<TorchStorage, Tensor>? readStorage, IDisposable? owner,
+        Action<PickleByteRange, Span<byte>>? readRange = null)
     {
         Path = path;
         Format = format;
         this.readStorage = readStorage;
+        this.readRange = readRange;
         this.owner = owner;
         var (dict, container) = Locate(path, root);
         var entries = new List<WeightEntry>();
         foreach (var (key, value) in dict.Items)
         {
-            if (key is not string name) continue;
+            // A Python 2 key of 256+ bytes arrives as bytes (PickleReader): Latin-1, as Python 3 would read it.
+            var name = key as string ?? (key is byte[] bytes ? System.Text.Encoding.Latin1.GetString(bytes) : null);
+            if (name is null) continue;
             switch (value)
             {
                 case TorchTensorRef t:
@@ -78,7 +84,7 @@ sealed class PickledWeightFile : IWeightFile
                                                    $"its keys: {(keys.Count == 0 ? "none" : string.Join(", ", keys) + (top.Count > 8 ? ", ..." : ""))}");
     }
 
-    static bool HasTensors(PyDict dict) => dict.Items.Any(i => i.Key is string && i.Value is TorchTensorRef or NumpyArray);
+    static bool HasTensors(PyDict dict) => dict.Items.Any(i => i.Key is string or byte[] && i.Value is TorchTensorRef or NumpyArray);
 
     static string Describe(object? value) => value switch
     {
@@ -117,6 +123,10 @@ sealed class PickledWeightFile : IWeightFile
     Tensor ReadTorch(TorchTensorRef t)
     {
         if (readStorage is null) throw new InvalidOperationException("torch tensors without a storage reader");
+        // The usual case (one storage per tensor, contiguous): the storage read is the tensor, no second copy.
+        if (IsWholeStorage(t))
+            using (var whole = readStorage(t.Storage))
+                return whole.view(t.Shape);
         if (cachedStorage is not { } cached || cached.Key != t.Storage.Key)
         {
             cachedStorage?.Data.Dispose();
@@ -131,12 +141,38 @@ sealed class PickledWeightFile : IWeightFile
         return result;
     }
 
-    static unsafe Tensor ReadNumpy(NumpyArray a)
+    static bool IsWholeStorage(TorchTensorRef t)
+    {
+        if (t.Offset != 0 || t.Storage.ElementOffset != 0) return false;
+        long expected = 1;
+        for (int d = t.Shape.Length - 1; d >= 0; d--)
+        {
+            if (t.Shape[d] != 1 && t.Stride[d] != expected) return false;
+            expected *= t.Shape[d];
+        }
+        return expected == t.Storage.Numel && expected > 0;
+    }
+
+    unsafe Tensor ReadNumpy(NumpyArray a)
     {
         var dims = a.Fortran ? a.Shape.Reverse().ToArray() : a.Shape;
         var tensor = torch.empty(dims, a.Type);
-        if (a.Data.Length > 0)
-            a.Data.AsSpan().CopyTo(new Span<byte>((byte*)tensor.RawAddress(), a.Data.Length));
+        try
+        {
+            var address = (byte*)tensor.RawAddress();
+            for (long done = 0; done < a.ByteLength;)
+            {
+                var span = new Span<byte>(address + done, (int)Math.Min(1 << 30, a.ByteLength - done));
+                if (a.Bytes is { } bytes) bytes.AsSpan((int)done, span.Length).CopyTo(span);
+                else (readRange ?? throw new InvalidOperationException("array data in the file without a reader"))(a.Range! with { Offset = a.Range.Offset + done }, span);
+                done += span.Length;
+            }
+        }
+        catch
+        {
+            tensor.Dispose();
+            throw;
+        }
         if (!a.Fortran || a.Shape.Length < 2) return tensor;
         using (tensor)
         using (var reversed = tensor.permute(Enumerable.Range(0, dims.Length).Reverse().Select(i => (long)i).ToArray()))

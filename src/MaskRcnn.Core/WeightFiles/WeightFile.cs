@@ -10,7 +10,10 @@ namespace MaskRcnn.WeightFiles;
 /// </summary>
 public static class WeightFile
 {
-    public static IWeightFile Open(string path)
+    public static IWeightFile Open(string path) => Open(path, LazyBytesFrom);
+
+    /// <param name="lazyBytesFrom">Pickled array data at least this long is read from the file when its tensor is (tests lower it).</param>
+    internal static IWeightFile Open(string path, long lazyBytesFrom)
     {
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("weight files are little-endian; this machine is not");
         // A file named .safetensors is read as one, so that a damaged one gets the safetensors reader's own diagnosis.
@@ -36,7 +39,7 @@ public static class WeightFile
                 stream.Dispose();
                 return new SafeTensorsWeightFile(SafeTensorsFile.Open(path));
             }
-            if (got > 0 && head[0] == 0x80) return OpenPickle(path, stream);
+            if (got > 0 && head[0] == 0x80) return OpenPickle(path, stream, lazyBytesFrom);
             throw new WeightFileFormatException(path, got == 0 ? "the file is empty"
                 : "not a weight file this tool reads (safetensors, PyTorch .pth/.pt in zip or legacy format, or a pickled .pkl of numpy arrays)");
         }
@@ -50,14 +53,24 @@ public static class WeightFile
     /// <summary>An open safetensors file as a weight file (disposing either closes it).</summary>
     public static IWeightFile From(SafeTensorsFile file) => new SafeTensorsWeightFile(file);
 
+    /// <summary>Array data at least this long stays in the file until its tensor is read.</summary>
+    const long LazyBytesFrom = 1 << 16;
+
     // A legacy torch.save file starts with a pickled magic number; any other pickle is the object itself.
-    static IWeightFile OpenPickle(string path, FileStream stream)
+    static IWeightFile OpenPickle(string path, FileStream stream, long lazyBytesFrom)
     {
-        var first = new PickleReader(stream, path, new WeightPickleClasses(path)).Load();
+        var first = new PickleReader(stream, path, new WeightPickleClasses(path), lazyBytesFrom: lazyBytesFrom).Load();
         if (TorchLegacyFormat.IsMagic(first)) return TorchLegacyFormat.Open(path, stream);
-        var file = new PickledWeightFile(path, "pickle", first, readStorage: null, owner: null);
-        stream.Dispose();
-        return file;
+        var handle = stream.SafeFileHandle;
+        return new PickledWeightFile(path, "pickle", first, readStorage: null, owner: stream, readRange: (range, span) =>
+        {
+            for (int done = 0; done < span.Length;)
+            {
+                var read = RandomAccess.Read(handle, span[done..], range.Offset + done);
+                if (read == 0) throw new WeightFileFormatException(path, "file ends inside an array's data (changed while reading?)");
+                done += read;
+            }
+        });
     }
 
     /// <summary>Every tensor of a file, in file order, with its metadata.</summary>

@@ -135,7 +135,7 @@ sealed class WeightPickleClasses(string path) : IPickleClasses
         var fortran = items[2] is true or 1L;
         var data = items[3] switch
         {
-            byte[] bytes => bytes,
+            byte[] or PickleByteRange => items[3]!,
             string latin1 => Encoding.Latin1.GetBytes(latin1),
             _ => throw Fail($"a numpy array of dtype '{dtype.Code}' holds Python objects, not numbers; refused"),
         };
@@ -145,20 +145,23 @@ sealed class WeightPickleClasses(string path) : IPickleClasses
     // numpy.core.numeric._frombuffer(buffer, dtype, shape, order): protocol 5's in-band arrays.
     NumpyArray FromBuffer(PyTuple args)
     {
-        if (args.Count < 4 || args[0] is not byte[] data || args[1] is not NumpyDtype dtype || args[2] is not PyTuple shape || args[3] is not string order)
+        if (args.Count < 4 || args[0] is not (byte[] or PickleByteRange) || args[1] is not NumpyDtype dtype || args[2] is not PyTuple shape
+            || args[3] is not string order)
             throw Fail("numpy _frombuffer with arguments other than (buffer, dtype, shape, order)");
-        return MakeArray(dtype, Longs(shape, "shape"), data, order == "F");
+        return MakeArray(dtype, Longs(shape, "shape"), args[0]!, order == "F");
     }
 
-    NumpyArray MakeArray(NumpyDtype dtype, long[] shape, byte[] data, bool fortran)
+    // data: byte[] in memory, or a PickleByteRange of the file.
+    NumpyArray MakeArray(NumpyDtype dtype, long[] shape, object data, bool fortran)
     {
+        var length = data is byte[] b ? b.LongLength : ((PickleByteRange)data).Length;
         var (type, size) = NumpyType(dtype);
         long numel;
         try { numel = checked(shape.Aggregate(1L, (a, b) => checked(a * b)) * size) / size; }
         catch (OverflowException) { throw Fail($"a numpy array's shape [{string.Join(", ", shape)}] is too large to address"); }
-        if (numel * size != data.LongLength)
-            throw Fail($"a numpy array of shape [{string.Join(", ", shape)}] and dtype '{dtype.Code}' holds {data.LongLength} bytes, not {numel * size}");
-        return new NumpyArray(type, size, shape, data, fortran);
+        if (numel * size != length)
+            throw Fail($"a numpy array of shape [{string.Join(", ", shape)}] and dtype '{dtype.Code}' holds {length} bytes, not {numel * size}");
+        return new NumpyArray(type, size, shape, data as byte[], data as PickleByteRange, fortran);
     }
 
     object Scalar(PyTuple args)

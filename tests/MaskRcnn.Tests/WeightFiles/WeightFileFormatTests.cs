@@ -28,8 +28,15 @@ public class WeightFileFormatTests
     [InlineData("formats_py2.pkl", "pickle", "blobs")]
     public void EveryFormatReadsTheSameTensorsAsTheSafetensorsFile(string name, string format, string container)
     {
+        // Array data of 16 bytes and more left in the file until read, and (by default) 64 KB and more.
+        foreach (var lazyFrom in new long[] { 16, 1 << 16 })
+            ReadsTheSameTensors(name, format, container, lazyFrom);
+    }
+
+    static void ReadsTheSameTensors(string name, string format, string container, long lazyFrom)
+    {
         using var expected = SafeTensorsFile.Load(Fixture("formats.safetensors"));
-        using var file = WeightFile.Open(Fixture(name));
+        using var file = WeightFile.Open(Fixture(name), lazyFrom);
         Assert.Equal(format, file.Format);
         Assert.Equal(container, file.Metadata["container"]);
         var pickle = name.EndsWith(".pkl", StringComparison.Ordinal);
