@@ -21,8 +21,8 @@ public static class ConfigSupport
         new("MODEL.RESNETS.STEM_FUNC", c => c.Model.ResNets.StemFunc, ["StemWithFixedBatchNorm", "StemWithGN"], []),
         new("MODEL.RPN.RPN_HEAD", c => c.Model.Rpn.RpnHead, ["SingleConvRPNHead"], new() { ["FBNet.rpn_head"] = "FBNet heads" }, IsRcnn),
         new("MODEL.ROI_BOX_HEAD.FEATURE_EXTRACTOR", c => c.Model.RoiBoxHead.FeatureExtractor,
-            ["ResNet50Conv5ROIFeatureExtractor", "FPN2MLPFeatureExtractor"],
-            new() { ["FBNet.roi_head"] = "FBNet heads", ["FPNXconv1fcFeatureExtractor"] = "the conv+fc box head" }, c => IsRcnn(c) && !c.Model.RpnOnly),
+            ["ResNet50Conv5ROIFeatureExtractor", "FPN2MLPFeatureExtractor", "FPNXconv1fcFeatureExtractor"],
+            new() { ["FBNet.roi_head"] = "FBNet heads" }, c => IsRcnn(c) && !c.Model.RpnOnly),
         new("MODEL.ROI_BOX_HEAD.PREDICTOR", c => c.Model.RoiBoxHead.Predictor, ["FastRCNNPredictor", "FPNPredictor"], [], c => IsRcnn(c) && !c.Model.RpnOnly),
         new("MODEL.ROI_MASK_HEAD.FEATURE_EXTRACTOR", c => c.Model.RoiMaskHead.FeatureExtractor,
             ["ResNet50Conv5ROIFeatureExtractor", "MaskRCNNFPNFeatureExtractor"],
@@ -63,6 +63,7 @@ public static class ConfigSupport
         }
 
         CheckDevice(cfg.Model.Device, file);
+        if (IsRcnn(cfg) && !cfg.Model.RpnOnly && cfg.Model.RoiBoxHead.FeatureExtractor == "FPNXconv1fcFeatureExtractor") CheckXconvHead(cfg, file);
         if (cfg.Solver.Steps.Zip(cfg.Solver.Steps.Skip(1)).Any(p => p.First >= p.Second))
             throw new ConfigException($"{Prefix(file)}SOLVER.STEPS must be increasing, got {ConfigWriter.Format(cfg.Solver.Steps)}");
         if (cfg.Solver.ClipGradientsNorm < 0)
@@ -72,6 +73,21 @@ public static class ConfigSupport
         if (cfg.Input.SquashSize < 0)
             throw new ConfigException($"{Prefix(file)}INPUT.SQUASH_SIZE must be 0 (off) or a positive size, got {cfg.Input.SquashSize}");
         if (cfg.Model.IsYolact) YolactConfigChecks.Check(cfg, file);
+    }
+
+    static void CheckXconvHead(MaskRcnnConfig cfg, string? file)
+    {
+        var b = cfg.Model.RoiBoxHead;
+        if (b.NumStackedConvs < 0)
+            throw new ConfigException($"{Prefix(file)}MODEL.ROI_BOX_HEAD.NUM_STACKED_CONVS must be 0 or more, got {b.NumStackedConvs}");
+        if (b.Dilation < 1) throw new ConfigException($"{Prefix(file)}MODEL.ROI_BOX_HEAD.DILATION must be 1 or more, got {b.Dilation}");
+        if (b.ConvHeadDim < 1) throw new ConfigException($"{Prefix(file)}MODEL.ROI_BOX_HEAD.CONV_HEAD_DIM must be 1 or more, got {b.ConvHeadDim}");
+        if (b.UseGn && b.NumStackedConvs > 0)
+        {
+            var gn = cfg.Model.GroupNorm;
+            try { GroupNormConfig.GroupCount(gn.DimPerGp, gn.NumGroups, b.ConvHeadDim); }
+            catch (ConfigException e) { throw new ConfigException($"{Prefix(file)}MODEL.ROI_BOX_HEAD.CONV_HEAD_DIM {b.ConvHeadDim} with MODEL.ROI_BOX_HEAD.USE_GN: {e.Message}"); }
+        }
     }
 
     static void CheckDevice(string device, string? file)

@@ -57,8 +57,8 @@ public sealed class ModelRegistriesTests
     {
         Assert.Equal("MODEL.META_ARCHITECTURE: unknown value 'GeneralizedRCN' (did you mean 'GeneralizedRCNN'?); registered: GeneralizedRCNN, YOLACT",
             Assert.IsType<ConfigException>(Refused(c => c.Model.MetaArchitecture = "GeneralizedRCN")).Message);
-        Assert.Equal("MODEL.ROI_BOX_HEAD.FEATURE_EXTRACTOR: unknown value 'FPNXconv1fcFeatureExtractor' (did you mean 'FPN2MLPFeatureExtractor'?); registered: ResNet50Conv5ROIFeatureExtractor, FPN2MLPFeatureExtractor",
-            Refused(c => c.Model.RoiBoxHead.FeatureExtractor = "FPNXconv1fcFeatureExtractor").Message);
+        Assert.Equal("MODEL.ROI_BOX_HEAD.FEATURE_EXTRACTOR: unknown value 'FPN2MLPFeatureExtracter' (did you mean 'FPN2MLPFeatureExtractor'?); registered: ResNet50Conv5ROIFeatureExtractor, FPN2MLPFeatureExtractor, FPNXconv1fcFeatureExtractor",
+            Refused(c => c.Model.RoiBoxHead.FeatureExtractor = "FPN2MLPFeatureExtracter").Message);
         Assert.Equal("MODEL.ROI_MASK_HEAD.PREDICTOR: unknown value 'MaskRCNNConv1x1Predictor' (did you mean 'MaskRCNNC4Predictor'?); registered: MaskRCNNC4Predictor",
             Refused(c => c.Model.RoiMaskHead.Predictor = "MaskRCNNConv1x1Predictor").Message);
         Assert.Equal("MODEL.RESNETS.TRANS_FUNC: unknown value 'BottleneckWithGn' (did you mean 'BottleneckWithGN'?); registered: BottleneckWithFixedBatchNorm, BottleneckWithGN",

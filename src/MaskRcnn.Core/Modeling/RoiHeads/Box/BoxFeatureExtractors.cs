@@ -1,4 +1,5 @@
 using MaskRcnn.Config;
+using MaskRcnn.Layers;
 using MaskRcnn.Modeling.Backbone;
 using MaskRcnn.Modeling.Backbone.ResNet;
 
@@ -13,12 +14,20 @@ public static class BoxFeatureExtractors
 
     public static readonly Registry<Builder> Registry = new("MODEL.ROI_BOX_HEAD.FEATURE_EXTRACTOR",
         ("ResNet50Conv5ROIFeatureExtractor", (cfg, _, eps) => ResNetConv5(cfg, eps)),
-        ("FPN2MLPFeatureExtractor", (cfg, inChannels, _) => Fpn2Mlp(cfg, inChannels)));
+        ("FPN2MLPFeatureExtractor", (cfg, inChannels, _) => Fpn2Mlp(cfg, inChannels)),
+        ("FPNXconv1fcFeatureExtractor", (cfg, inChannels, _) => FpnXconv1fc(cfg, inChannels)));
 
     static Fpn2MlpFeatureExtractor Fpn2Mlp(MaskRcnnConfig cfg, int inChannels)
     {
         var b = cfg.Model.RoiBoxHead;
         return new Fpn2MlpFeatureExtractor(inChannels, b.PoolerResolution, b.PoolerScales, b.PoolerSamplingRatio, b.MlpHeadDim);
+    }
+
+    static FpnXconv1fcFeatureExtractor FpnXconv1fc(MaskRcnnConfig cfg, int inChannels)
+    {
+        var b = cfg.Model.RoiBoxHead;
+        return new FpnXconv1fcFeatureExtractor(inChannels, b.PoolerResolution, b.PoolerScales, b.PoolerSamplingRatio, b.ConvHeadDim,
+            b.NumStackedConvs, b.Dilation, b.MlpHeadDim, b.UseGn ? c => GroupNormFactory.From(cfg).Create(c) : null);
     }
 
     static ResNetConv5FeatureExtractor ResNetConv5(MaskRcnnConfig cfg, double? eps)
