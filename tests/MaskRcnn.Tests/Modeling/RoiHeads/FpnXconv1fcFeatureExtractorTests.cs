@@ -1,3 +1,5 @@
+using MaskRcnn.Checkpoint;
+using MaskRcnn.Checkpoint.Naming;
 using MaskRcnn.Cli;
 using MaskRcnn.Config;
 using MaskRcnn.Engine;
@@ -5,6 +7,7 @@ using MaskRcnn.Modeling;
 using MaskRcnn.Modeling.RoiHeads.Box;
 using MaskRcnn.SafeTensors;
 using MaskRcnn.Structures;
+using MaskRcnn.Structures.Masks;
 using MaskRcnn.Tests.Engine;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -127,6 +130,35 @@ public sealed class FpnXconv1fcFeatureExtractorTests : IClassFixture<TrainerSmok
         Assert.Equal(5555.5f, HandCase(2, 5, -20).item<float>(), 2);
         // fc6's ReLU: the first case with fc bias −100 sums to −52, which comes out as 0.
         Assert.Equal(0f, HandCase(1, 1, -20, fcBias: -100).item<float>());
+    }
+
+    [Fact]
+    public void AMaskRcnnBenchmarkCheckpointOfThisHeadLoadsAndThenPredicts()
+    {
+        var cfg = Inference.TinyModel.Config("MODEL.ROI_BOX_HEAD.FEATURE_EXTRACTOR", "FPNXconv1fcFeatureExtractor", "MODEL.ROI_BOX_HEAD.USE_GN", "True",
+            "MODEL.ROI_BOX_HEAD.CONV_HEAD_DIM", "64", "MODEL.ROI_BOX_HEAD.NUM_STACKED_CONVS", "2");
+        // As maskrcnn-benchmark saves a model trained under DataParallel: its names, with "module." in front.
+        using var file = new StateDict();
+        torch.manual_seed(7);
+        using (var source = ModelBuilder.Build(cfg))
+            foreach (var (name, tensor) in source.state_dict()) file.Add("module." + name, tensor.clone());
+        Assert.Contains("module." + Prefix + "xconvs.4.bias", file.Names);
+        string[] checkedNames = ["xconvs.0.weight", "xconvs.1.weight", "xconvs.3.weight", "xconvs.4.bias", "fc6.weight"];
+        var saved = checkedNames.ToDictionary(n => n, n => file["module." + Prefix + n].clone()); // conversion takes the file's tensors
+
+        torch.manual_seed(8);
+        var model = ModelBuilder.Build(cfg);
+        using var converted = WeightNameConverter.ToOurs("ckpt", file);
+        Assert.Equal(WeightScheme.MaskRcnnBenchmark, converted.Scheme);
+        var report = WeightLoader.Load(model, converted);
+        Assert.Empty(report.LeftInitialised);
+        Assert.Empty(report.Unexpected);
+        foreach (var name in checkedNames) TensorAssert.Equal(saved[name], model.state_dict()[Prefix + name], name);
+
+        using var predictor = MaskRcnn.Inference.Predictor.FromModel(cfg, model);
+        var result = predictor.Predict([Inference.TinyModel.Image(64, 80, 1)]).Single();
+        Assert.True(result.Count > 0, "no detections");
+        Assert.Equal(result.Count, result.Field<BitMasks>(BoxFields.Masks).Count);
     }
 
     public static TheoryData<string> XconvConfigs() =>
