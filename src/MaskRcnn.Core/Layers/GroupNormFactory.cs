@@ -40,4 +40,7 @@ public sealed class GroupNormFactory
         }
         return norm;
     }
+
+    /// <summary>A GroupNorm over [N, <paramref name="channels"/>] features (after a Linear); weight 1, bias 0.</summary>
+    public FeatureGroupNorm CreateForFeatures(int channels) => new(GroupCount(channels), channels, Epsilon);
 }

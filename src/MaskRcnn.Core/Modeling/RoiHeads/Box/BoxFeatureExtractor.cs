@@ -14,19 +14,23 @@ public abstract class BoxFeatureExtractor(string name) : nn.Module<Tensor[], IRe
     protected static List<Tensor> BoxesOf(IReadOnlyList<BoxList> rois) => rois.Select(r => r.Boxes).ToList();
 }
 
-/// <summary>maskrcnn-benchmark's FPN2MLPFeatureExtractor: multi-scale RoIAlign to 7×7, then fc6 and fc7 with ReLU.</summary>
+/// <summary>maskrcnn-benchmark's FPN2MLPFeatureExtractor: multi-scale RoIAlign to 7×7, then fc6 and fc7 with ReLU. Under
+/// <c>ROI_BOX_HEAD.USE_GN</c> each fc is its make_fc with GroupNorm: a Linear without bias, then a GroupNorm
+/// (<c>fc6.0</c>, <c>fc6.1</c>), as the GN baselines build it.</summary>
 public sealed class Fpn2MlpFeatureExtractor : BoxFeatureExtractor
 {
     readonly MultiScaleRoIAlign pooler;
-    readonly Linear fc6;
-    readonly Linear fc7;
+    readonly nn.Module<Tensor, Tensor> fc6;
+    readonly nn.Module<Tensor, Tensor> fc7;
 
-    public Fpn2MlpFeatureExtractor(int inChannels, int resolution, IReadOnlyList<double> scales, int samplingRatio, int hiddenDim)
+    /// <param name="groupNorm">a GroupNorm over the given channels after each fc (which then has no bias), or null</param>
+    public Fpn2MlpFeatureExtractor(int inChannels, int resolution, IReadOnlyList<double> scales, int samplingRatio, int hiddenDim,
+        Func<int, nn.Module<Tensor, Tensor>>? groupNorm = null)
         : base(nameof(Fpn2MlpFeatureExtractor))
     {
         pooler = new MultiScaleRoIAlign(resolution, resolution, samplingRatio, scales);
-        fc6 = MakeFc(inChannels * resolution * resolution, hiddenDim);
-        fc7 = MakeFc(hiddenDim, hiddenDim);
+        fc6 = MakeFc(inChannels * resolution * resolution, hiddenDim, groupNorm);
+        fc7 = MakeFc(hiddenDim, hiddenDim, groupNorm);
         OutChannels = hiddenDim;
         PoolerLevels = scales.Count;
         RegisterComponents();
@@ -44,13 +48,17 @@ public sealed class Fpn2MlpFeatureExtractor : BoxFeatureExtractor
         return nn.functional.relu(fc7.forward(x));
     }
 
-    /// <summary>maskrcnn-benchmark's make_fc: kaiming-uniform (a = 1) weights, zero bias.</summary>
-    static Linear MakeFc(long inFeatures, long outFeatures)
+    /// <summary>maskrcnn-benchmark's make_fc: kaiming-uniform (a = 1) weights, zero bias; with GroupNorm, no bias and the norm after.</summary>
+    static nn.Module<Tensor, Tensor> MakeFc(long inFeatures, long outFeatures, Func<int, nn.Module<Tensor, Tensor>>? groupNorm)
     {
-        var fc = nn.Linear(inFeatures, outFeatures);
+        var fc = nn.Linear(inFeatures, outFeatures, hasBias: groupNorm is null);
         nn.init.kaiming_uniform_(fc.weight!, a: 1);
-        nn.init.constant_(fc.bias!, 0);
-        return fc;
+        if (groupNorm is null)
+        {
+            nn.init.constant_(fc.bias!, 0);
+            return fc;
+        }
+        return nn.Sequential(("0", fc), ("1", groupNorm((int)outFeatures)));
     }
 }
 

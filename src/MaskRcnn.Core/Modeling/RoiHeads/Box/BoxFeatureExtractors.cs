@@ -20,7 +20,8 @@ public static class BoxFeatureExtractors
     static Fpn2MlpFeatureExtractor Fpn2Mlp(MaskRcnnConfig cfg, int inChannels)
     {
         var b = cfg.Model.RoiBoxHead;
-        return new Fpn2MlpFeatureExtractor(inChannels, b.PoolerResolution, b.PoolerScales, b.PoolerSamplingRatio, b.MlpHeadDim);
+        return new Fpn2MlpFeatureExtractor(inChannels, b.PoolerResolution, b.PoolerScales, b.PoolerSamplingRatio, b.MlpHeadDim,
+            b.UseGn ? c => GroupNormFactory.From(cfg).CreateForFeatures(c) : null);
     }
 
     static FpnXconv1fcFeatureExtractor FpnXconv1fc(MaskRcnnConfig cfg, int inChannels)
