@@ -49,7 +49,11 @@ public static class ConfigSupport
         if (cfg.Model.KeypointOn) throw new ConfigNotSupportedException("MODEL.KEYPOINT_ON", "keypoint heads", file);
         if (cfg.Model.ResNets.StageWithDcn.Any(x => x) || cfg.Model.ResNets.WithModulatedDcn)
             throw new ConfigNotSupportedException("MODEL.RESNETS.STAGE_WITH_DCN", "deformable convolutions", file);
-        if (cfg.Test.BboxAug.Enabled) throw new ConfigNotSupportedException("TEST.BBOX_AUG.ENABLED", "test-time augmentation", file);
+        // maskrcnn-benchmark's test-time augmentation pools the box head's candidates: R-CNN only.
+        if (cfg.Test.BboxAug.Enabled && cfg.Model.IsYolact)
+            throw new ConfigNotSupportedException("TEST.BBOX_AUG.ENABLED", "test-time augmentation of YOLACT (it is R-CNN's)", file);
+        if (cfg.Test.BboxAug.Enabled && cfg.Input.SquashSize > 0)
+            throw new ConfigNotSupportedException("TEST.BBOX_AUG.ENABLED", "test-time augmentation with INPUT.SQUASH_SIZE (its scales are short sides)", file);
 
         foreach (var choice in Choices)
         {

@@ -20,6 +20,7 @@ namespace MaskRcnn.Inference;
 public sealed class Predictor : IDisposable
 {
     readonly DetectionTransform transform;
+    readonly TestTimeAugmentation? augmentation;
 
     Predictor(MaskRcnnConfig cfg, Detector model, string? weightsPath, LoadReport? weights)
     {
@@ -32,6 +33,7 @@ public sealed class Predictor : IDisposable
         LoadReport = weights;
         Device = ModelDevice.Resolve(cfg.Model.Device);
         transform = DetectionTransform.ForTesting(cfg);
+        augmentation = cfg.Test.BboxAug.Enabled ? new TestTimeAugmentation(cfg, model) : null;
         // Moving drops folded batch norms, so fold after.
         model.to(Device);
         model.PrepareForInference();
@@ -81,14 +83,19 @@ public sealed class Predictor : IDisposable
     /// the class names there); null for a model handed over by <see cref="FromModel"/>.</summary>
     public LoadReport? LoadReport { get; }
 
-    /// <summary>Whether detections carry masks (Mask R-CNN), or only boxes (Faster R-CNN).</summary>
-    public bool HasMasks => Model.HasMasks;
+    /// <summary>Whether detections carry masks (Mask R-CNN), or only boxes (Faster R-CNN, or any model under
+    /// test-time augmentation, which is for boxes only).</summary>
+    public bool HasMasks => Model.HasMasks && augmentation is null;
+
+    /// <summary>The test-time augmentation in use (<c>TEST.BBOX_AUG.ENABLED</c>), or null.</summary>
+    public TestTimeAugmentation? Augmentation => augmentation;
 
     /// <summary>
     /// Detects objects in [3,H,W] uint8 RGB images (any device, any sizes), run as one padded batch. Per image, a box
     /// list of that image's own size (boxes xyxy in its pixels) with <see cref="BoxFields.Labels"/> (contiguous
     /// 1..K), <see cref="BoxFields.Scores"/> and, for Mask R-CNN, <see cref="BoxFields.Masks"/> (<see cref="BitMasks"/>
-    /// at full image size, probabilities thresholded at 0.5), all on the CPU. The returned tensors belong to the
+    /// at full image size, probabilities thresholded at 0.5), all on the CPU. With <c>TEST.BBOX_AUG.ENABLED</c>, the
+    /// detections of <see cref="TestTimeAugmentation"/> (boxes only). The returned tensors belong to the
     /// caller's dispose scope; everything else made here is freed before returning.
     /// </summary>
     public IReadOnlyList<BoxList> Predict(IReadOnlyList<Tensor> rgbImages)
@@ -99,8 +106,10 @@ public sealed class Predictor : IDisposable
                 throw new ArgumentException($"images must be [3,H,W] uint8 RGB, got [{string.Join(",", image.shape)}] {image.dtype}");
         using var noGrad = torch.no_grad();
         using var scope = torch.NewDisposeScope();
-        var rng = new Random(0); // the test transform draws nothing; Apply takes a generator for training's sake
         var originals = rgbImages.Select(i => new ImageSize((int)i.shape[1], (int)i.shape[2])).ToList();
+        if (augmentation is not null)
+            return augmentation.Detect(rgbImages.Select(i => i.to(Device)).ToList(), originals).Select(d => OnCpu(d).MoveToOuterDisposeScope()).ToList();
+        var rng = new Random(0); // the test transform draws nothing; Apply takes a generator for training's sake
         var inputs = rgbImages.Select(i => transform.Apply(i.to(Device), null, rng).Image).ToList();
         var batch = ImageList.FromImages(inputs, Config.DataLoader.SizeDivisibility);
         return Model.Detect(batch, originals).Select(d => OnCpu(d).MoveToOuterDisposeScope()).ToList();

@@ -62,6 +62,22 @@ public sealed class GeneralizedRcnn : Detector
         return detections.Select((d, i) => toImage.Apply(d, originalSizes[i])).ToList();
     }
 
+    /// <summary>Inference up to the box head's candidates: per image, every (RoI, class) scoring above
+    /// <c>SCORE_THRESH</c>, clipped, with "scores" and "labels", in the network input's coordinates and unfiltered
+    /// (maskrcnn-benchmark's box post-processor with <c>TEST.BBOX_AUG.ENABLED</c>). Needs RoI heads.</summary>
+    public List<BoxList> DetectionCandidates(ImageList images)
+    {
+        if (roiHeads is null) throw new InvalidOperationException("detection candidates need the RoI heads (MODEL.RPN_ONLY is on)");
+        var features = backbone.forward(images.Tensor);
+        var (proposals, _) = rpn.Forward(images, features, null, null);
+        return roiHeads.BoxCandidates(features, proposals);
+    }
+
+    /// <summary>Per-class NMS and <c>DETECTIONS_PER_IMG</c> over candidates pooled from <see cref="DetectionCandidates"/>
+    /// (maskrcnn-benchmark's <c>filter_results</c>).</summary>
+    public BoxList FilterCandidates(BoxList candidates) =>
+        (roiHeads ?? throw new InvalidOperationException("filtering candidates needs the RoI heads (MODEL.RPN_ONLY is on)")).FilterBoxes(candidates);
+
     public override bool IsClassSpecific(string weightName) => MaskRcnnBenchmarkNames.IsClassSpecific(weightName);
 
     /// <summary>The backbone's feature maps alone (for tests and tools).</summary>

@@ -42,4 +42,10 @@ public sealed class StandardRoiHeads : nn.Module
         }
         return (mask.Infer(features, rois, shared), losses);
     }
+
+    /// <summary>The box head's unfiltered detections (test-time augmentation pools them over passes; no masks).</summary>
+    public List<BoxList> BoxCandidates(Tensor[] features, IReadOnlyList<BoxList> proposals) => box.Candidates(features, proposals);
+
+    /// <summary>The box head's per-class NMS and detection limit over pooled candidates.</summary>
+    public BoxList FilterBoxes(BoxList candidates) => box.Filter(candidates);
 }

@@ -51,4 +51,15 @@ public sealed class BoxHead : nn.Module
         var (l, d) = Predictor.forward(features1);
         return (postProcessor.Process(l, d, proposals), features1, losses);
     }
+
+    /// <summary>Inference before filtering: per image, every (RoI, class) above <c>SCORE_THRESH</c> as a box with
+    /// "scores" and "labels" (see <see cref="BoxPostProcessor.Candidates"/>).</summary>
+    public List<BoxList> Candidates(Tensor[] features, IReadOnlyList<BoxList> proposals)
+    {
+        var (l, d) = Predictor.forward(FeatureExtractor.forward(features, proposals));
+        return postProcessor.Candidates(l, d, proposals);
+    }
+
+    /// <summary>Per-class NMS and the detection limit over candidates (<see cref="BoxPostProcessor.Filter"/>).</summary>
+    public BoxList Filter(BoxList candidates) => postProcessor.Filter(candidates);
 }

@@ -1,0 +1,90 @@
+using MaskRcnn.Config;
+using MaskRcnn.Data.Transforms;
+using MaskRcnn.Modeling;
+using MaskRcnn.Modeling.MetaArch;
+using MaskRcnn.Structures;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MaskRcnn.Inference;
+
+/// <summary>
+/// maskrcnn-benchmark's test-time augmentation for boxes (<c>TEST.BBOX_AUG</c>, its <c>engine/bbox_aug.py</c>): the
+/// model runs at the test scale (<c>INPUT.MIN_SIZE_TEST</c>/<c>MAX_SIZE_TEST</c>), mirrored too with <c>H_FLIP</c>, at
+/// each of <c>SCALES</c> (long side capped at <c>MAX_SIZE</c>) and mirrored too with <c>SCALE_H_FLIP</c>. Each pass
+/// gives the box head's unfiltered per-class candidates; mirrored ones are mirrored back, all are rescaled to the
+/// test-scale image, pooled, and filtered once by the box head's per-class NMS and <c>DETECTIONS_PER_IMG</c>.
+/// Boxes only, as there: its mask head fails on unfiltered boxes (maskrcnn-benchmark issue 1009), so no masks are
+/// produced. R-CNN only.
+/// </summary>
+public sealed class TestTimeAugmentation
+{
+    /// <summary>One pass: the short side <paramref name="Scale"/> (long side at most <paramref name="MaxSize"/>),
+    /// mirrored left-right when <paramref name="Flip"/>.</summary>
+    public sealed record Pass(int Scale, int MaxSize, bool Flip);
+
+    readonly GeneralizedRcnn model;
+    readonly ImageNormalizer normalizer;
+    readonly int sizeDivisibility;
+    readonly float plusOne;
+
+    public TestTimeAugmentation(MaskRcnnConfig cfg, Detector model)
+    {
+        this.model = model as GeneralizedRcnn
+            ?? throw new ConfigNotSupportedException("TEST.BBOX_AUG.ENABLED", $"test-time augmentation of {cfg.Model.MetaArchitecture}, only of R-CNN", null);
+        Passes = PassesOf(cfg);
+        normalizer = DetectionTransform.NormalizerFor(cfg);
+        sizeDivisibility = cfg.DataLoader.SizeDivisibility;
+        plusOne = BoxConventions.Parse(cfg.Model.BoxConvention).PlusOne();
+    }
+
+    /// <summary>The passes in maskrcnn-benchmark's order; the first, at the test scale, sets the pooling coordinates.</summary>
+    public IReadOnlyList<Pass> Passes { get; }
+
+    public static IReadOnlyList<Pass> PassesOf(MaskRcnnConfig cfg)
+    {
+        var aug = cfg.Test.BboxAug;
+        var passes = new List<Pass> { new(cfg.Input.MinSizeTest, cfg.Input.MaxSizeTest, false) };
+        if (aug.HFlip) passes.Add(new(cfg.Input.MinSizeTest, cfg.Input.MaxSizeTest, true));
+        foreach (var scale in aug.Scales)
+        {
+            passes.Add(new(scale, aug.MaxSize, false));
+            if (aug.ScaleHFlip) passes.Add(new(scale, aug.MaxSize, true));
+        }
+        return passes;
+    }
+
+    /// <summary>Detections of [3,H,W] uint8 RGB images (on the model's device) in their original coordinates, with
+    /// "scores" and "labels". Each pass runs in its own dispose scope; only its candidates outlive it.</summary>
+    public List<BoxList> Detect(IReadOnlyList<Tensor> rgbImages, IReadOnlyList<ImageSize> originals)
+    {
+        var pooled = rgbImages.Select(_ => new List<BoxList>()).ToList();
+        var rng = new Random(0); // the resize draws nothing with one scale
+        ImageSize[]? reference = null;
+        foreach (var pass in Passes)
+        {
+            using var scope = torch.NewDisposeScope();
+            var transform = new DetectionTransform(new ResizeRule([pass.Scale], pass.MaxSize), 0, 0, new ColorJitter(0, 0, 0, 0), normalizer);
+            // Mirroring before resizing is mirroring after: the resize is symmetric.
+            var inputs = rgbImages.Select(i => transform.Apply(pass.Flip ? i.flip(2) : i, null, rng).Image).ToList();
+            var candidates = model.DetectionCandidates(ImageList.FromImages(inputs, sizeDivisibility));
+            reference ??= candidates.Select(c => c.Size).ToArray();
+            for (int i = 0; i < candidates.Count; i++)
+            {
+                var c = pass.Flip ? Unflip(candidates[i]) : candidates[i];
+                pooled[i].Add(c.Resize(reference[i]).MoveToOuterDisposeScope());
+            }
+        }
+        return pooled.Select((p, i) => model.FilterCandidates(BoxList.Cat(p)).Resize(originals[i])).ToList();
+    }
+
+    /// <summary>Mirrors boxes found in a mirrored image back, in that image's pixels: x ↦ W − x, less the "+1" width
+    /// under the maskrcnn-benchmark convention (its <c>transpose(FLIP_LEFT_RIGHT)</c>).</summary>
+    BoxList Unflip(BoxList c)
+    {
+        float right = c.Size.Width - plusOne;
+        var b = c.Boxes;
+        var boxes = torch.stack([right - b[.., 2], b[.., 1], right - b[.., 0], b[.., 3]], dim: 1);
+        return new BoxList(boxes, c.Size).With(BoxFields.Scores, c.Field(BoxFields.Scores)).With(BoxFields.Labels, c.Field(BoxFields.Labels));
+    }
+}
