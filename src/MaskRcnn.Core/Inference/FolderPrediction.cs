@@ -39,9 +39,7 @@ public sealed class FolderPrediction(Predictor predictor, DetectionCategories ca
         var cfg = predictor.Config;
         int share = BatchShare.Of(cfg.Test.ImsPerBatch, ranks.Size, "TEST.IMS_PER_BATCH");
         if (options.SaveMasks && !predictor.HasMasks)
-            throw new ConfigException(cfg.Test.BboxAug.Enabled && predictor.Model.HasMasks
-                ? "saving masks needs TEST.BBOX_AUG.ENABLED False: test-time augmentation gives boxes only"
-                : "saving masks needs a model that predicts them (MODEL.MASK_ON True)");
+            throw new ConfigException("saving masks needs a model that predicts them (MODEL.MASK_ON True)");
         if (categories.NumClasses != cfg.Model.NumClasses)
             throw new ConfigException($"{cfg.Model.NumClassesKey} is {cfg.Model.NumClasses} but the class names ({categories.Source}) " +
                                       $"are for {categories.NumClasses - 1} classes (+1 background)");

@@ -85,7 +85,7 @@ public sealed class Predictor : IDisposable
 
     /// <summary>Whether detections carry masks (Mask R-CNN), or only boxes (Faster R-CNN, or any model under
     /// test-time augmentation, which is for boxes only).</summary>
-    public bool HasMasks => Model.HasMasks && augmentation is null;
+    public bool HasMasks => Model.HasMasks;
 
     /// <summary>The test-time augmentation in use (<c>TEST.BBOX_AUG.ENABLED</c>), or null.</summary>
     public TestTimeAugmentation? Augmentation => augmentation;
@@ -95,7 +95,7 @@ public sealed class Predictor : IDisposable
     /// list of that image's own size (boxes xyxy in its pixels) with <see cref="BoxFields.Labels"/> (contiguous
     /// 1..K), <see cref="BoxFields.Scores"/> and, for Mask R-CNN, <see cref="BoxFields.Masks"/> (<see cref="BitMasks"/>
     /// at full image size, probabilities thresholded at 0.5), all on the CPU. With <c>TEST.BBOX_AUG.ENABLED</c>, the
-    /// detections of <see cref="TestTimeAugmentation"/> (boxes only). The returned tensors belong to the
+    /// detections of <see cref="TestTimeAugmentation"/>. The returned tensors belong to the
     /// caller's dispose scope; everything else made here is freed before returning.
     /// </summary>
     public IReadOnlyList<BoxList> Predict(IReadOnlyList<Tensor> rgbImages)

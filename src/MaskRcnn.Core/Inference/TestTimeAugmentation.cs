@@ -14,8 +14,10 @@ namespace MaskRcnn.Inference;
 /// each of <c>SCALES</c> (long side capped at <c>MAX_SIZE</c>) and mirrored too with <c>SCALE_H_FLIP</c>. Each pass
 /// gives the box head's unfiltered per-class candidates; mirrored ones are mirrored back, all are rescaled to the
 /// test-scale image, pooled, and filtered once by the box head's per-class NMS and <c>DETECTIONS_PER_IMG</c>.
-/// Boxes only, as there: its mask head fails on unfiltered boxes (maskrcnn-benchmark issue 1009), so no masks are
-/// produced. R-CNN only.
+/// maskrcnn-benchmark stops at boxes (its mask head then fails on unlabelled boxes, its issue 1009); Mask R-CNN gets
+/// masks here as Detectron's <c>im_detect_mask_aug</c> makes them (its default <c>SOFT_AVG</c>): every pass's mask
+/// probabilities for the merged boxes (mapped into that pass's pixels, mirrored for mirrored passes), mirrored back
+/// and averaged, then pasted and thresholded as without augmentation. R-CNN only.
 /// </summary>
 public sealed class TestTimeAugmentation
 {
@@ -58,6 +60,15 @@ public sealed class TestTimeAugmentation
     /// "scores" and "labels". Each pass runs in its own dispose scope; only its candidates outlive it.</summary>
     public List<BoxList> Detect(IReadOnlyList<Tensor> rgbImages, IReadOnlyList<ImageSize> originals)
     {
+        var merged = Merged(rgbImages);
+        if (!model.HasMasks) return merged.Select((m, i) => m.Resize(originals[i])).ToList();
+        var average = AverageMasks(rgbImages, merged);
+        return merged.Select((m, i) => model.ToImage(m.With(BoxFields.MaskProbabilities, average[i]), originals[i])).ToList();
+    }
+
+    /// <summary>The filtered detections of the pooled passes, in the first pass's (the test scale's) coordinates.</summary>
+    internal List<BoxList> Merged(IReadOnlyList<Tensor> rgbImages)
+    {
         var pooled = rgbImages.Select(_ => new List<BoxList>()).ToList();
         var rng = new Random(0); // the resize draws nothing with one scale
         ImageSize[]? reference = null;
@@ -75,7 +86,34 @@ public sealed class TestTimeAugmentation
                 pooled[i].Add(c.Resize(reference[i]).MoveToOuterDisposeScope());
             }
         }
-        return pooled.Select((p, i) => model.FilterCandidates(BoxList.Cat(p)).Resize(originals[i])).ToList();
+        return pooled.Select(p => model.FilterCandidates(BoxList.Cat(p))).ToList();
+    }
+
+    /// <summary>Each merged detection's mask probabilities averaged over the passes (in the first pass's coordinates).</summary>
+    internal List<Tensor> AverageMasks(IReadOnlyList<Tensor> rgbImages, IReadOnlyList<BoxList> merged)
+    {
+        var sums = new Tensor?[merged.Count];
+        var rng = new Random(0);
+        foreach (var pass in Passes)
+        {
+            using var scope = torch.NewDisposeScope();
+            var transform = new DetectionTransform(new ResizeRule([pass.Scale], pass.MaxSize), 0, 0, new ColorJitter(0, 0, 0, 0), normalizer);
+            var inputs = rgbImages.Select(i => transform.Apply(pass.Flip ? i.flip(2) : i, null, rng).Image).ToList();
+            var images = ImageList.FromImages(inputs, sizeDivisibility);
+            var boxes = merged.Select((m, i) =>
+            {
+                var here = m.Resize(images.Sizes[i]);
+                return pass.Flip ? Unflip(here) : here; // mirroring is its own inverse
+            }).ToList();
+            var probabilities = model.MaskProbabilities(images, boxes);
+            for (int i = 0; i < merged.Count; i++)
+            {
+                var p = probabilities[i].Field(BoxFields.MaskProbabilities);
+                if (pass.Flip) p = p.flip(3);
+                sums[i] = (sums[i] is { } sum ? sum + p : p.clone()).MoveToOuterDisposeScope();
+            }
+        }
+        return sums.Select(s => s! / Passes.Count).ToList();
     }
 
     /// <summary>Mirrors boxes found in a mirrored image back, in that image's pixels: x ↦ W − x, less the "+1" width

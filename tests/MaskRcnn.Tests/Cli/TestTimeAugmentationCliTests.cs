@@ -5,7 +5,7 @@ using static MaskRcnn.Tests.Cli.CliRun;
 
 namespace MaskRcnn.Tests.Cli;
 
-/// <summary><c>eval</c> and <c>predict</c> with TEST.BBOX_AUG on the tiny checkpoint: both run it, boxes only.</summary>
+/// <summary><c>eval</c> and <c>predict</c> with TEST.BBOX_AUG on the tiny checkpoint: both run it, boxes and averaged masks.</summary>
 [Collection(TrainingCollection.Name)]
 public class TestTimeAugmentationCliTests : IClassFixture<PredictCommandTests.Setup>
 {
@@ -18,7 +18,7 @@ public class TestTimeAugmentationCliTests : IClassFixture<PredictCommandTests.Se
     string[] Common(string outputDir) => [.. TinyModel.Overrides, "PATHS_CATALOG", setup.Catalog, "DATASETS.TEST", "(\"tiny_val\",)", "OUTPUT_DIR", outputDir, .. Tta];
 
     [Fact]
-    public void PredictWritesAugmentedBoxesAndRefusesToSaveMasks()
+    public void PredictWritesAugmentedBoxesAndMasks()
     {
         using var output = new TempDir();
         var (code, stdout, stderr) = Run(["predict", "--config", TinyModel.ConfigFile, "--weights", setup.Checkpoint, "--input", Path.Combine(setup.Inputs, "a.png"),
@@ -27,7 +27,7 @@ public class TestTimeAugmentationCliTests : IClassFixture<PredictCommandTests.Se
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(output.Path, "predictions.json")));
         var annotations = json.RootElement.GetProperty("annotations").EnumerateArray().ToList();
         Assert.Equal(20, annotations.Count); // DETECTIONS_PER_IMG after pooling four passes
-        Assert.All(annotations, a => Assert.False(a.TryGetProperty("segmentation", out _)));
+        Assert.All(annotations, a => Assert.True(a.TryGetProperty("segmentation", out _)));
         foreach (var a in annotations)
         {
             var box = a.GetProperty("bbox").EnumerateArray().Select(v => v.GetDouble()).ToArray();
@@ -35,20 +35,20 @@ public class TestTimeAugmentationCliTests : IClassFixture<PredictCommandTests.Se
         }
 
         (code, _, stderr) = Run(["predict", "--config", TinyModel.ConfigFile, "--weights", setup.Checkpoint, "--input", Path.Combine(setup.Inputs, "a.png"),
-            "--output", output.Path, "--save-masks", .. Common(output.Path)]);
-        Assert.Equal(2, code);
-        Assert.Equal("maskrcnn: error: saving masks needs TEST.BBOX_AUG.ENABLED False: test-time augmentation gives boxes only\n", stderr);
+            "--output", output.Path, "--save-masks", "--score-threshold", "0", .. Common(output.Path)]);
+        Assert.True(code == 0, stderr);
+        Assert.True(File.Exists(Path.Combine(output.Path, "a.masks.png")));
     }
 
     [Fact]
-    public void EvalScoresAugmentedBoxes()
+    public void EvalScoresAugmentedBoxesAndMasks()
     {
         using var output = new TempDir();
         var (code, stdout, stderr) = Run(["eval", "--config", TinyModel.ConfigFile, "--weights", setup.Checkpoint, .. Common(output.Path)]);
         Assert.True(code == 0, stderr);
         var folder = Path.Combine(output.Path, "inference", "tiny_val");
         Assert.True(File.Exists(Path.Combine(folder, "bbox.json")), stdout);
-        Assert.False(File.Exists(Path.Combine(folder, "segm.json")), "test-time augmentation gives no masks to score");
+        Assert.True(File.Exists(Path.Combine(folder, "segm.json")), "test-time augmentation gives masks to score");
         Assert.True(File.Exists(Path.Combine(folder, "coco_eval.json")), stdout);
     }
 }

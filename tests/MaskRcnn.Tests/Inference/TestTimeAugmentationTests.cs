@@ -2,6 +2,7 @@ using MaskRcnn.Config;
 using MaskRcnn.Inference;
 using MaskRcnn.Modeling;
 using MaskRcnn.Structures;
+using MaskRcnn.Structures.Masks;
 using MaskRcnn.Tests.Engine;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -9,7 +10,8 @@ using static TorchSharp.torch;
 namespace MaskRcnn.Tests.Inference;
 
 /// <summary>Test-time augmentation (TEST.BBOX_AUG) as maskrcnn-benchmark's bbox_aug: passes in its order, flipped passes
-/// mirrored back, other scales mapped back, one filtering over the pooled candidates, boxes only.</summary>
+/// mirrored back, other scales mapped back, one filtering over the pooled candidates; masks averaged over the passes
+/// (Detectron's SOFT_AVG).</summary>
 [Collection(TrainingCollection.Name)]
 public class TestTimeAugmentationTests
 {
@@ -51,7 +53,7 @@ public class TestTimeAugmentationTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void OnlyTheTestScaleUnflippedIsPlainInferenceWithoutMasks(bool testScaleAgain)
+    public void OnlyTheTestScaleUnflippedIsPlainInference(bool testScaleAgain)
     {
         // A second pass at the same scale duplicates every candidate, and per-class NMS removes the copies, except of
         // boxes of no area (IoU 0/0, no "+1" here): the random model makes some, so both runs drop them (ROI_HEADS.MIN_SIZE).
@@ -60,12 +62,13 @@ public class TestTimeAugmentationTests
         var images = new[] { TinyModel.Image(64, 80, 1), TinyModel.Image(90, 70, 2) };
         var plain = Predict(TinyModel.Config(testScaleAgain ? ["MODEL.ROI_HEADS.MIN_SIZE", "0.001"] : []), images);
         using var predictor = TinyModel.Predictor(TinyModel.Config([.. Tta, .. again]));
-        Assert.False(predictor.HasMasks); // maskrcnn-benchmark's TTA is for boxes
+        Assert.True(predictor.HasMasks);
         var augmented = predictor.Predict(images);
         for (int i = 0; i < images.Length; i++)
         {
             AssertSameDetections(plain[i], augmented[i], atol: 0, $"image {i}");
-            Assert.False(augmented[i].Has(BoxFields.Masks));
+            // The same boxes on the same features: the same probabilities, averaged over identical passes.
+            TensorAssert.Equal(plain[i].Field<BitMasks>(BoxFields.Masks).Tensor, augmented[i].Field<BitMasks>(BoxFields.Masks).Tensor, $"image {i} masks");
         }
     }
 
@@ -93,6 +96,27 @@ public class TestTimeAugmentationTests
     }
 
     [Fact]
+    public void FlippedMaskProbabilitiesAreMirroredBackBeforeAveraging()
+    {
+        using var scope = torch.NewDisposeScope();
+        // With H_FLIP the mirrored image's passes are the image's passes mirrored, so its averaged mask probabilities
+        // (on its merged boxes, the image's mirrored) must be the image's mirrored left-right. Without the flip back of
+        // the mirrored pass's masks, or flipping the wrong axis, they would not be: the network is not mirror-symmetric.
+        var image = TinyModel.Image(64, 80, 4);
+        using var predictor = TinyModel.Predictor(TinyModel.Config([.. Tta, "TEST.BBOX_AUG.H_FLIP", "True"]));
+        var tta = predictor.Augmentation!;
+        var mirrored = image.flip(2);
+        var merged = tta.Merged([image, mirrored]);
+        Assert.True(merged[0].Count > 0);
+        var probabilities = tta.AverageMasks([image, mirrored], merged);
+        TensorAssert.Close(probabilities[0].flip(3), probabilities[1], rtol: 0, atol: 1e-5, what: "mirrored image's mask probabilities");
+        // And the mirrored pass counts: the image's own pass alone gives other probabilities.
+        using var single = TinyModel.Predictor(TinyModel.Config(Tta));
+        var alone = single.Augmentation!.AverageMasks([image], [merged[0]])[0];
+        Assert.False(alone.allclose(probabilities[0], rtol: 0, atol: 1e-4), "the mirrored pass changed no mask");
+    }
+
+    [Fact]
     public void OtherScalesAreMappedBackToTheOriginalImage()
     {
         using var scope = torch.NewDisposeScope();
@@ -116,7 +140,7 @@ public class TestTimeAugmentationTests
         torch.manual_seed(0);
         using var predictor = MaskRcnn.Inference.Predictor.FromModel(cfg, ModelBuilder.Build(cfg));
         Assert.True(predictor.Model.HasMasks);
-        Assert.False(predictor.HasMasks);
+        Assert.True(predictor.HasMasks); // masks averaged over the passes
         Assert.Equal(18, predictor.Augmentation!.Passes.Count);
     }
 

@@ -78,6 +78,18 @@ public sealed class GeneralizedRcnn : Detector
     public BoxList FilterCandidates(BoxList candidates) =>
         (roiHeads ?? throw new InvalidOperationException("filtering candidates needs the RoI heads (MODEL.RPN_ONLY is on)")).FilterBoxes(candidates);
 
+    /// <summary>Mask probabilities ([N,1,M,M], field "mask") of given detections (boxes and labels in the network input's
+    /// coordinates) on these images: test-time augmentation's masks for its merged boxes, one pass at a time.</summary>
+    public List<BoxList> MaskProbabilities(ImageList images, IReadOnlyList<BoxList> detections)
+    {
+        if (roiHeads is null) throw new InvalidOperationException("mask probabilities need the RoI heads (MODEL.RPN_ONLY is on)");
+        return roiHeads.MaskProbabilities(backbone.forward(images.Tensor), detections);
+    }
+
+    /// <summary>Detections in the network input's coordinates (with mask probabilities) mapped to the original image:
+    /// resized, masks pasted and thresholded, as <see cref="Detect"/> finishes.</summary>
+    public BoxList ToImage(BoxList detections, ImageSize original) => toImage.Apply(detections, original);
+
     public override bool IsClassSpecific(string weightName) => MaskRcnnBenchmarkNames.IsClassSpecific(weightName);
 
     /// <summary>The backbone's feature maps alone (for tests and tools).</summary>

@@ -46,6 +46,15 @@ public sealed class StandardRoiHeads : nn.Module
     /// <summary>The box head's unfiltered detections (test-time augmentation pools them over passes; no masks).</summary>
     public List<BoxList> BoxCandidates(Tensor[] features, IReadOnlyList<BoxList> proposals) => box.Candidates(features, proposals);
 
+    /// <summary>Each detection's [1,M,M] mask probabilities for its label, from these features (test-time augmentation
+    /// averages them over its passes); needs a mask head.</summary>
+    public List<BoxList> MaskProbabilities(Tensor[] features, IReadOnlyList<BoxList> detections)
+    {
+        if (mask is null) throw new InvalidOperationException("mask probabilities need a mask head (MODEL.MASK_ON)");
+        Func<IReadOnlyList<BoxList>, Tensor>? shared = shareBoxFeatures ? r => box.FeatureExtractor.forward(features, r) : null;
+        return mask.Infer(features, detections, shared);
+    }
+
     /// <summary>The box head's per-class NMS and detection limit over pooled candidates.</summary>
     public BoxList FilterBoxes(BoxList candidates) => box.Filter(candidates);
 }
