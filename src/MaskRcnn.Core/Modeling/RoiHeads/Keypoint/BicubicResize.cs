@@ -1,19 +1,22 @@
 namespace MaskRcnn.Modeling.RoiHeads.Keypoint;
 
 /// <summary>
-/// OpenCV's <c>resize(…, INTER_CUBIC)</c> of a float32 map, the way maskrcnn-benchmark's keypoint decoding calls it:
-/// pixel centres aligned (source x = (dx + 0.5)·(sw/dw) − 0.5), Keys' cubic with a = −0.75, edge pixels repeated past
-/// the border, a horizontal pass then a vertical one, all in float32 in OpenCV's order of operations.
+/// OpenCV's <c>resize(…, INTER_CUBIC)</c> of a float32 H×W×C map, the way maskrcnn-benchmark's keypoint decoding calls
+/// it (one channel per keypoint): pixel centres aligned (source x = (dx + 0.5)·(sw/dw) − 0.5), Keys' cubic with
+/// a = −0.75, edge pixels repeated past the border, a horizontal pass then a vertical one, in float32 and in OpenCV's
+/// order of operations — which for the vertical pass depends on where the value sits in the interleaved row: its
+/// 4-lane SIMD loop sums the four rows last to first, the scalar tail of each row first to last.
 /// </summary>
 static class BicubicResize
 {
-    /// <summary>Resizes one <paramref name="height"/>×<paramref name="width"/> row-major map to
-    /// <paramref name="outHeight"/>×<paramref name="outWidth"/>.</summary>
-    public static float[] Resize(ReadOnlySpan<float> source, int height, int width, int outHeight, int outWidth)
+    const int Lanes = 4;
+
+    /// <summary>Resizes channel <paramref name="channel"/> of <paramref name="channels"/> (given alone, row-major
+    /// <paramref name="height"/>×<paramref name="width"/>) to <paramref name="outHeight"/>×<paramref name="outWidth"/>.</summary>
+    public static float[] Resize(ReadOnlySpan<float> source, int height, int width, int outHeight, int outWidth, int channel = 0, int channels = 1)
     {
         var (xIndex, xWeights) = Taps(width, outWidth);
         var (yIndex, yWeights) = Taps(height, outHeight);
-        // Horizontal pass on every source row.
         var rows = new float[height * outWidth];
         for (int y = 0; y < height; y++)
         {
@@ -25,13 +28,20 @@ static class BicubicResize
                 rows[y * outWidth + dx] = v;
             }
         }
+        // Values of the interleaved output row from this index on are OpenCV's scalar tail.
+        int rowLength = outWidth * channels, vectorEnd = rowLength - rowLength % Lanes;
         var result = new float[outHeight * outWidth];
         for (int dy = 0; dy < outHeight; dy++)
         {
             int r0 = yIndex[dy * 4] * outWidth, r1 = yIndex[dy * 4 + 1] * outWidth, r2 = yIndex[dy * 4 + 2] * outWidth, r3 = yIndex[dy * 4 + 3] * outWidth;
             float b0 = yWeights[dy * 4], b1 = yWeights[dy * 4 + 1], b2 = yWeights[dy * 4 + 2], b3 = yWeights[dy * 4 + 3];
             for (int dx = 0; dx < outWidth; dx++)
-                result[dy * outWidth + dx] = rows[r0 + dx] * b0 + rows[r1 + dx] * b1 + rows[r2 + dx] * b2 + rows[r3 + dx] * b3;
+            {
+                float s0 = rows[r0 + dx], s1 = rows[r1 + dx], s2 = rows[r2 + dx], s3 = rows[r3 + dx];
+                result[dy * outWidth + dx] = dx * channels + channel < vectorEnd
+                    ? s0 * b0 + (s1 * b1 + (s2 * b2 + s3 * b3))
+                    : s0 * b0 + s1 * b1 + s2 * b2 + s3 * b3;
+            }
         }
         return result;
     }
@@ -47,8 +57,7 @@ static class BicubicResize
             float f = (float)((d + 0.5) * scale - 0.5);
             int s = (int)Math.Floor(f);
             f -= s;
-            Span<float> w = weights.AsSpan(d * 4, 4);
-            Coefficients(f, w);
+            Coefficients(f, weights.AsSpan(d * 4, 4));
             for (int j = 0; j < 4; j++) index[d * 4 + j] = Math.Clamp(s - 1 + j, 0, size - 1);
         }
         return (index, weights);

@@ -29,7 +29,7 @@ public static class KeypointDecoder
             float widthCorrection = width / mapWidth, heightCorrection = height / mapHeight;
             for (int j = 0; j < k; j++)
             {
-                var map = BicubicResize.Resize(maps.AsSpan((i * k + j) * h * w, h * w), h, w, mapHeight, mapWidth);
+                var map = BicubicResize.Resize(maps.AsSpan((i * k + j) * h * w, h * w), h, w, mapHeight, mapWidth, j, k);
                 int best = 0;
                 for (int p = 1; p < map.Length; p++)
                     if (map[p] > map[best]) best = p;
