@@ -29,6 +29,18 @@ Cases
                       105 detections of one category.                                          -> segm, bbox
   segm_area_from_box  results with both 'bbox' and 'segmentation' (detectron2 style): loadRes takes the area from the box
                       (w*h) even for segm evaluation.                                          -> segm, bbox
+  keypoints_mixed     24 images, two keypoint categories (person and a second one, to exercise per-category
+                      cells), GT keypoints as COCO writes them (integers, unlabelled ones 0,0,0); ignored GT: crowds
+                      (keypoints all 0, num_keypoints 0) and non-crowd GT without labelled keypoints, both with
+                      detections on them (OKS against the region of three times the box); GT whose num_keypoints
+                      disagrees with its visibilities (ignore follows num_keypoints, OKS the visibilities); GT areas
+                      below 32^2 and exactly 32^2 and 96^2; near and far detections, duplicates with other scores,
+                      score ties, one image with 30 detections of a category (maxDets 20), images with only
+                      detections or only GT, a detection of a category not in the GT, one whose keypoints all
+                      coincide (area 0). Results carry only 'keypoints' (maskrcnn-benchmark's keypoints.json), so
+                      loadRes measures their area as the keypoints' extent.                   -> keypoints
+  keypoints_area_from_box  the same kind of data with a 'bbox' on every result: loadRes then takes the area from the
+                      box.                                                                      -> keypoints
 
 Building pycocotools outside the repository (never commit it; Debian 12 has no package):
     apt-get install -y cython3            # python3-dev and python3-numpy (1.24) are Debian's
@@ -459,6 +471,149 @@ def segm_area_from_box():
     return segm_case("segm_area_from_box", 7654321, 16, [2, 3, 6], with_box=True)
 
 
+# -------------------------------------------------------------------------------------------------- keypoint cases
+
+KEYPOINT_NAMES = ["nose", "left_eye", "right_eye", "left_ear", "right_ear", "left_shoulder", "right_shoulder",
+                  "left_elbow", "right_elbow", "left_wrist", "right_wrist", "left_hip", "right_hip", "left_knee",
+                  "right_knee", "left_ankle", "right_ankle"]
+
+
+def kp_gt(c, img, cat, box, area, visibility=None, iscrowd=0, num_keypoints=None):
+    """A GT with integer keypoints inside its box (unlabelled ones 0,0,0); num_keypoints from the visibilities unless given."""
+    rng = c.rng
+    if visibility is None:
+        visibility = [int(v) for v in rng.choice([0, 1, 2], size=17, p=[0.25, 0.15, 0.6])]
+    kps = []
+    for v in visibility:
+        if v == 0:
+            kps += [0, 0, 0]
+        else:
+            kps += [int(rng.integers(int(box[0]), int(box[0] + box[2]) + 1)), int(rng.integers(int(box[1]), int(box[1] + box[3]) + 1)), int(v)]
+    a = c.gt(img, cat, box, area, box_polygon(box), iscrowd=iscrowd)
+    a["keypoints"] = kps
+    a["num_keypoints"] = sum(1 for v in visibility if v > 0) if num_keypoints is None else num_keypoints
+    return a
+
+
+def kp_det(c, img, cat, kps, score, with_box):
+    r = {"image_id": img, "category_id": cat, "keypoints": kps, "score": float(score)}
+    if with_box:
+        xs, ys = kps[0::3], kps[1::3]
+        x0, y0, w, h = min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)
+        # A predicted box is not the keypoints' extent: grow it, so that the two areas differ.
+        g = math.exp(c.rng.normal(0.15, 0.1))
+        r["bbox"] = [f32(x0 - w * (g - 1) / 2), f32(y0 - h * (g - 1) / 2), f32(w * g), f32(h * g)]
+    c.results.append(r)
+
+
+def near(c, a, spread):
+    """Detected keypoints around a GT's: labelled ones moved by spread * sqrt(area), the others anywhere in its box;
+    the third value is the keypoint's score."""
+    rng = c.rng
+    g = a["keypoints"]
+    bx, by, bw, bh = a["bbox"]
+    s = math.sqrt(max(a["area"], 1.0)) * spread
+    out = []
+    for i in range(17):
+        if g[3 * i + 2] > 0:
+            x, y = g[3 * i] + rng.normal(0, s), g[3 * i + 1] + rng.normal(0, s)
+        else:
+            x, y = rng.uniform(bx, bx + bw), rng.uniform(by, by + bh)
+        out += [f32(x), f32(y), f32(rng.uniform(0, 1))]
+    return out
+
+
+def anywhere(c, W, H, box=None):
+    rng = c.rng
+    bx, by, bw, bh = box or [0.0, 0.0, float(W), float(H)]
+    out = []
+    for _ in range(17):
+        out += [f32(rng.uniform(bx, bx + bw)), f32(rng.uniform(by, by + bh)), f32(rng.uniform(0, 1))]
+    return out
+
+
+def keypoints_case(name, seed, with_box):
+    c = Case(name, seed)
+    rng = c.rng
+    for cid, cname in [(1, "person"), (4, "robot")]:
+        c.category(cid, cname)
+        c.categories[-1]["keypoints"] = KEYPOINT_NAMES
+        c.categories[-1]["skeleton"] = [[16, 14], [14, 12], [17, 15], [15, 13], [12, 13], [6, 12], [7, 13], [6, 7], [6, 8], [7, 9],
+                                        [8, 10], [9, 11], [2, 3], [1, 2], [1, 3], [2, 4], [3, 5], [4, 6], [5, 7]]
+    cats = [1, 4]
+    ids = [int(v) for v in rng.choice(np.arange(1, 3000), size=24, replace=False)]
+    for i in ids:
+        c.image(i, int(rng.integers(200, 641)), int(rng.integers(200, 481)))
+    special, many_img, det_only, gt_only = ids[0], ids[1], ids[2], ids[3]
+
+    def dets_for(img, a, cat=None):
+        cat = a["category_id"] if cat is None else cat
+        for _ in range(int(rng.choice([0, 1, 1, 1, 2]))):
+            kps = near(c, a, float(rng.choice([0.01, 0.04, 0.1, 0.3])))
+            score = c.score()
+            kp_det(c, img, cat, kps, score, with_box)
+            if rng.random() < 0.15:  # a duplicate with another score
+                kp_det(c, img, cat, list(kps), c.score(), with_box)
+
+    # The special image: ignored GT with detections on them, num_keypoints at odds with the visibilities, range limits.
+    H, W = c.sizes[special]
+    crowd_box = [20.0, 20.0, 150.0, 120.0]
+    kp_gt(c, special, 1, crowd_box, 15000.0, visibility=[0] * 17, iscrowd=1)
+    for _ in range(4):  # inside the crowd box, and one far outside its threefold region
+        kp_det(c, special, 1, anywhere(c, W, H, crowd_box), c.score(), with_box)
+    kp_det(c, special, 1, anywhere(c, W, H, [float(W) - 30.0, float(H) - 30.0, 25.0, 25.0]), 0.3, with_box)
+    unlabelled = kp_gt(c, special, 1, [200.0, 30.0, 60.0, 90.0], 4000.0, visibility=[0] * 17)
+    kp_det(c, special, 1, anywhere(c, W, H, [150.0, 0.0, 160.0, 200.0]), 0.85, with_box)  # partly outside 3x the box
+    kp_det(c, special, 1, anywhere(c, W, H, unlabelled["bbox"]), 0.6, with_box)
+    odd = kp_gt(c, special, 4, [30.0, 150.0, 80.0, 70.0], 3500.0, num_keypoints=0)  # labelled points, but ignored
+    kp_det(c, special, 4, near(c, odd, 0.02), 0.9, with_box)
+    odd2 = kp_gt(c, special, 4, [130.0, 150.0, 60.0, 60.0], 2500.0, visibility=[0] * 17, num_keypoints=5)  # counts; OKS by region
+    kp_det(c, special, 4, anywhere(c, W, H, odd2["bbox"]), 0.7, with_box)
+    for k, (box, area) in enumerate([([10.0, 190.0, 32.0, 32.0], 1024.0), ([60.0, 190.0, 96.0, 96.0], 9216.0), ([170.0, 200.0, 20.0, 20.0], 400.0)]):
+        a = kp_gt(c, special, 1, box, area)
+        kp_det(c, special, 1, near(c, a, 0.03), 0.5 + 0.1 * k, with_box)
+    kp_det(c, special, 99, anywhere(c, W, H), 0.99, with_box)  # a category the GT does not have
+    point = [f32(50.0), f32(60.0), 0.5] * 17  # all keypoints in one place: extent 0 x 0
+    kp_det(c, special, 1, point, 0.4, with_box)
+
+    # 30 detections of one category on one image: maxDets 20 keeps the best 20 by score.
+    H, W = c.sizes[many_img]
+    gts = [kp_gt(c, many_img, 1, rand_box(rng, W, H, 400.0, 40000.0), None) for _ in range(6)]
+    for a in gts:
+        a["area"] = r2(a["bbox"][2] * a["bbox"][3] * rng.uniform(0.4, 0.9))
+        kp_det(c, many_img, 1, near(c, a, 0.05), c.score(), with_box)
+    for _ in range(24):
+        kp_det(c, many_img, 1, anywhere(c, W, H), c.score(0.7), with_box)
+
+    for img in ids:
+        if img in (special, many_img):
+            continue
+        H, W = c.sizes[img]
+        n_gt = 0 if img == det_only else int(rng.integers(1, 7))
+        for _ in range(n_gt):
+            cat = cats[int(rng.integers(2))]
+            box = rand_box(rng, W, H, 150.0, 60000.0)
+            area = r2(box[2] * box[3] * rng.uniform(0.4, 0.9))
+            crowd = rng.random() < 0.06
+            a = kp_gt(c, img, cat, box, area, visibility=[0] * 17 if crowd else None, iscrowd=int(crowd))
+            if img != gt_only:
+                dets_for(img, a, cat if rng.random() > 0.08 else cats[1 - cats.index(cat)])
+        if img == gt_only:
+            continue
+        for _ in range(int(rng.integers(0, 3))):
+            kp_det(c, img, cats[int(rng.integers(2))], anywhere(c, W, H), c.score(), with_box)
+    c.shuffle_results()
+    return c, ["keypoints"]
+
+
+def keypoints_mixed():
+    return keypoints_case("keypoints_mixed", 3141592, with_box=False)
+
+
+def keypoints_area_from_box():
+    return keypoints_case("keypoints_area_from_box", 2718281, with_box=True)
+
+
 # ------------------------------------------------------------------------------------------------------ evaluation
 
 def run_eval(folder, iou_type, iou_thrs=None):
@@ -534,7 +689,7 @@ def evaluate_case(folder, iou_type):
     return summary, expected
 
 
-CASES = [bbox_mixed, bbox_gt_id_zero, segm_mixed, segm_area_from_box]
+CASES = [bbox_mixed, bbox_gt_id_zero, segm_mixed, segm_area_from_box, keypoints_mixed, keypoints_area_from_box]
 
 
 def main():
@@ -542,9 +697,12 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default=DEFAULT_OUT)
     ap.add_argument("--cocoapi", default=None, help="pycocotools' PythonAPI folder (else PYTHONPATH)")
+    ap.add_argument("--only", nargs="*", default=None, help="write only these cases (names as the folders)")
     a = ap.parse_args()
     COCO, COCOeval, mask_util, SOURCE = pycocotools_env.load(a.cocoapi)
     for make in CASES:
+        if a.only and make.__name__ not in a.only:
+            continue
         case, iou_types = make()
         folder = os.path.join(a.out, case.name)
         case.write(folder)

@@ -8,7 +8,7 @@ using MaskRcnn.Inference;
 namespace MaskRcnn.Cli;
 
 /// <summary>
-/// <c>maskrcnn eval</c>: COCO bbox/segm AP. Model mode (<c>--config</c>) runs the model over DATASETS.TEST and
+/// <c>maskrcnn eval</c>: COCO bbox/segm AP (and keypoints AP of a results file). Model mode (<c>--config</c>) runs the model over DATASETS.TEST and
 /// evaluates (optionally one <c>--shard K/N</c> at a time, joined by <c>--merge-shards N</c>); standalone mode
 /// (<c>--gt</c> + <c>--results</c>) scores a results file of any detector.
 /// </summary>
@@ -23,9 +23,9 @@ public static class EvalCommand
         var merge = new Option<int?>("--merge-shards") { Description = "Join the N shards written by --shard runs and evaluate the whole" };
         var gt = new Option<string?>("--gt") { Description = "Standalone mode: ground-truth COCO annotations" };
         var results = new Option<string?>("--results") { Description = "Standalone mode: COCO results file to score" };
-        var iouType = new Option<string>("--iou-type") { Description = "Standalone mode: bbox, segm or both", DefaultValueFactory = _ => "both" };
+        var iouType = new Option<string>("--iou-type") { Description = "Standalone mode: bbox, segm, keypoints, both (= bbox,segm) or a comma-separated list", DefaultValueFactory = _ => "both" };
         var output = new Option<string>("--output", "-o") { Description = "Standalone mode: JSON file for all numbers", DefaultValueFactory = _ => "coco_eval.json" };
-        var command = new Command("eval", "COCO bbox/segm evaluation identical to pycocotools: of the configured model on DATASETS.TEST " +
+        var command = new Command("eval", "COCO bbox/segm/keypoints evaluation identical to pycocotools: of the configured model on DATASETS.TEST " +
                                           "(--config), or of a results file (--gt, --results)")
             { config, weights, shard, merge, gt, results, iouType, output, overrides };
         command.SetAction(result =>

@@ -1,6 +1,7 @@
 using MaskRcnn.Config;
 using MaskRcnn.Data.Coco;
 using MaskRcnn.Structures;
+using MaskRcnn.Structures.Keypoints;
 using MaskRcnn.Structures.Masks;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -14,6 +15,9 @@ namespace MaskRcnn.Data;
 /// (width or height under one pixel) removed; masks as polygons, or as bitmaps when any instance is RLE.
 /// With <c>crowdTargets</c> (YOLACT, whose matcher makes anchors inside crowd regions neutral), crowd annotations stay in
 /// the targets, flagged by a <see cref="BoxFields.IsCrowd"/> field that every target then has.
+/// Keypoints (COCO's <c>person_keypoints_*.json</c>) become a <see cref="BoxFields.Keypoints"/> field when the image's
+/// first annotation has them, and then, as in maskrcnn-benchmark, a training image needs at least
+/// <see cref="MinKeypointsPerImage"/> labelled keypoints.
 /// </summary>
 public sealed class CocoDetectionDataset : IDetectionDataset
 {
@@ -64,9 +68,22 @@ public sealed class CocoDetectionDataset : IDetectionDataset
     public CocoImage ImageAt(int index) => Coco.ImagesById[imageIds[index]];
     public int LabelOf(long categoryId) => labelOfCategory[categoryId];
 
-    /// <summary>As maskrcnn-benchmark: some annotation (crowd or not) whose box is more than one pixel in both sides.</summary>
-    static bool HasUsableAnnotation(IReadOnlyList<CocoAnnotation> annotations) =>
-        annotations.Any(a => a.Bbox.Width > 1 && a.Bbox.Height > 1);
+    /// <summary>maskrcnn-benchmark's <c>min_keypoints_per_image</c>.</summary>
+    public const int MinKeypointsPerImage = 10;
+
+    /// <summary>As maskrcnn-benchmark: some annotation (crowd or not) whose box is more than one pixel in both sides, and
+    /// when the first annotation has keypoints, at least <see cref="MinKeypointsPerImage"/> labelled (v &gt; 0) keypoints
+    /// over all of them.</summary>
+    static bool HasUsableAnnotation(IReadOnlyList<CocoAnnotation> annotations)
+    {
+        if (!annotations.Any(a => a.Bbox.Width > 1 && a.Bbox.Height > 1)) return false;
+        if (annotations[0].Keypoints is null) return true;
+        int labelled = 0;
+        foreach (var a in annotations)
+            for (int i = 2; i < (a.Keypoints?.Length ?? 0); i += 3)
+                if (a.Keypoints![i] > 0) labelled++;
+        return labelled >= MinKeypointsPerImage;
+    }
 
     /// <summary>Decodes the image and builds its target; a missing, corrupt or too large image (over
     /// <paramref name="maxImagePixels"/>) is an <see cref="ImageDecodeException"/>.</summary>
@@ -99,11 +116,23 @@ public sealed class CocoDetectionDataset : IDetectionDataset
             .With(Structures.BoxFields.Labels, torch.tensor(annotations.Select(a => (long)labelOfCategory[a.CategoryId]).ToArray(), ScalarType.Int64));
         if (annotations.Count > 0 && annotations.All(a => a.Segmentation is not null))
             target = target.With(Structures.BoxFields.Masks, Masks(annotations, info));
+        if (annotations.Count > 0 && annotations[0].Keypoints is not null)
+            target = target.With(Structures.BoxFields.Keypoints, Keypoints(annotations, size));
         if (crowdTargets)
             target = target.With(Structures.BoxFields.IsCrowd, torch.tensor(annotations.Select(a => a.IsCrowd).ToArray()));
         target = target.Clip();
         var b = target.Boxes;
         return target.Select((b[.., 2] - b[.., 0] >= 1).logical_and(b[.., 3] - b[.., 1] >= 1));
+    }
+
+    /// <summary>The person keypoints of every annotation; one without 17 of them is named.</summary>
+    PersonKeypoints Keypoints(IReadOnlyList<CocoAnnotation> annotations, ImageSize size)
+    {
+        foreach (var a in annotations)
+            if (a.Keypoints?.Length != 3 * PersonKeypoints.Names.Count)
+                throw new DataException($"{Coco.Path}: annotation {a.Id}: " + (a.Keypoints is null ? "has no 'keypoints'" : $"has {a.Keypoints.Length / 3} keypoints") +
+                                        $" where the image's first annotation has them; targets need COCO's {PersonKeypoints.Names.Count} person keypoints on every one");
+        return PersonKeypoints.FromCoco(annotations.Select(a => a.Keypoints!).ToList(), size);
     }
 
     static IInstanceMasks Masks(IReadOnlyList<CocoAnnotation> annotations, CocoImage info)

@@ -8,7 +8,7 @@ namespace MaskRcnn.Evaluation;
 
 /// <summary>
 /// What an evaluation tells a person and a program: pycocotools' summary table and a per-category AP table as
-/// text, and every number (12 stats, per-category APs, AP and recall per IoU threshold) at full double precision
+/// text, and every number (the stats, per-category APs, AP and recall per IoU threshold) at full double precision
 /// as JSON. −1 means "undefined" (no ground truth in that category or area range), as in pycocotools.
 /// </summary>
 public static class CocoEvalReport
@@ -22,11 +22,12 @@ public static class CocoEvalReport
         return text.ToString();
     }
 
-    /// <summary>Per-category AP, AP50, AP75, APs, APm, APl in percent ("-" where a category has no ground truth).</summary>
+    /// <summary>Per-category AP, AP50, AP75, APs (not for keypoints), APm, APl in percent ("-" where a category has no
+    /// ground truth).</summary>
     public static string CategoryTable(CocoEvaluation evaluation, CocoFile groundTruth)
     {
         var names = groundTruth.Categories.GroupBy(c => c.Id).ToDictionary(g => g.Key, g => g.First().Name);
-        string[] headers = ["category", "id", "AP", "AP50", "AP75", "APs", "APm", "APl"];
+        string[] headers = ["category", "id", .. evaluation.ApDefinitions.Select(d => d.Name)];
         var rows = new List<string[]>();
         for (int k = 0; k < evaluation.K; k++)
         {
@@ -62,7 +63,7 @@ public static class CocoEvalReport
             {
                 json.WriteStartObject(e.IouType.Name());
                 json.WriteStartObject("stats");
-                for (int i = 0; i < CocoSummary.Definitions.Count; i++) json.WriteNumber(CocoSummary.Definitions[i].Name, e.Stats[i]);
+                for (int i = 0; i < e.Definitions.Count; i++) json.WriteNumber(e.Definitions[i].Name, e.Stats[i]);
                 json.WriteEndObject();
                 json.WriteStartArray("per_category");
                 for (int k = 0; k < e.K; k++)
@@ -71,16 +72,18 @@ public static class CocoEvalReport
                     json.WriteNumber("id", e.CategoryIds[k]);
                     json.WriteString("name", names.GetValueOrDefault(e.CategoryIds[k], "?"));
                     var aps = e.CategoryAps(k);
-                    for (int i = 0; i < aps.Length; i++) json.WriteNumber(CocoSummary.Definitions[i].Name, aps[i]);
+                    var apDefinitions = e.ApDefinitions;
+                    for (int i = 0; i < aps.Length; i++) json.WriteNumber(apDefinitions[i].Name, aps[i]);
                     json.WriteEndObject();
                 }
                 json.WriteEndArray();
                 WriteNumbers(json, "iou_thresholds", e.Params.IouThresholds);
-                // AP (all areas, 100 detections) and AR100 at each IoU threshold: the curve behind AP@[.5:.95].
+                // AP (all areas, most detections: 100, 20 for keypoints) and AR there at each IoU threshold: the curve behind AP@[.5:.95].
+                int maxDets = e.Params.MaxDets.Max();
                 WriteNumbers(json, "ap_per_iou", Enumerable.Range(0, e.T).Select(t =>
-                    e.Summarize(new CocoStatDefinition("AP", true, e.Params.IouThresholds[t], "all", 100), null)));
+                    e.Summarize(new CocoStatDefinition("AP", true, e.Params.IouThresholds[t], "all", maxDets), null)));
                 WriteNumbers(json, "recall_per_iou", Enumerable.Range(0, e.T).Select(t =>
-                    e.Summarize(new CocoStatDefinition("AR", false, e.Params.IouThresholds[t], "all", 100), null)));
+                    e.Summarize(new CocoStatDefinition("AR", false, e.Params.IouThresholds[t], "all", maxDets), null)));
                 json.WriteEndObject();
             }
             json.WriteEndObject();

@@ -3,7 +3,8 @@ namespace MaskRcnn.Evaluation;
 /// <summary>
 /// The accumulated result of a COCO evaluation, laid out as pycocotools' <c>eval</c> dict: precision and scores
 /// [T, R, K, A, M] and recall [T, K, A, M] in C order (T IoU thresholds, R recall thresholds, K categories in
-/// ascending id order, A area ranges, M maxDets), −1 where undefined; plus the 12 summary statistics.
+/// ascending id order, A area ranges, M maxDets), −1 where undefined; plus the summary statistics (12 for bbox and
+/// segm, 10 for keypoints).
 /// </summary>
 public sealed class CocoEvaluation
 {
@@ -16,7 +17,8 @@ public sealed class CocoEvaluation
         Precision = precision;
         Recall = recall;
         Scores = scores;
-        Stats = CocoSummary.Definitions.Select(d => Summarize(d, category: null)).ToArray();
+        Definitions = CocoSummary.DefinitionsFor(iouType);
+        Stats = Definitions.Select(d => Summarize(d, category: null)).ToArray();
     }
 
     public IouType IouType { get; }
@@ -27,7 +29,11 @@ public sealed class CocoEvaluation
     public double[] Recall { get; }
     public double[] Scores { get; }
 
-    /// <summary>AP, AP50, AP75, APs, APm, APl, AR1, AR10, AR100, ARs, ARm, ARl: pycocotools' <c>stats</c>.</summary>
+    /// <summary>What each of <see cref="Stats"/> is, in order.</summary>
+    public IReadOnlyList<CocoStatDefinition> Definitions { get; }
+
+    /// <summary>pycocotools' <c>stats</c>: AP, AP50, AP75, APs, APm, APl, AR1, AR10, AR100, ARs, ARm, ARl for bbox and
+    /// segm; AP, AP50, AP75, APm, APl, AR, AR50, AR75, ARm, ARl for keypoints.</summary>
     public IReadOnlyList<double> Stats { get; }
 
     public int T => Params.IouThresholds.Count;
@@ -39,8 +45,11 @@ public sealed class CocoEvaluation
     public double PrecisionAt(int t, int r, int k, int a, int m) => Precision[(((long)t * R + r) * K + k) * A * M + a * M + m];
     public double RecallAt(int t, int k, int a, int m) => Recall[((long)t * K + k) * A * M + a * M + m];
 
-    /// <summary>One category's six AP statistics (AP, AP50, AP75, APs, APm, APl), −1 where it has no ground truth.</summary>
-    public double[] CategoryAps(int k) => CocoSummary.Definitions.Take(6).Select(d => Summarize(d, k)).ToArray();
+    /// <summary>The AP statistics of <see cref="Definitions"/> (six for bbox and segm, five for keypoints).</summary>
+    public IReadOnlyList<CocoStatDefinition> ApDefinitions => Definitions.Where(d => d.IsPrecision).ToList();
+
+    /// <summary>One category's AP statistics (<see cref="ApDefinitions"/>), −1 where it has no ground truth.</summary>
+    public double[] CategoryAps(int k) => ApDefinitions.Select(d => Summarize(d, k)).ToArray();
 
     /// <summary>pycocotools' <c>_summarize</c>: the mean of the defined (&gt; −1) entries selected by IoU threshold (all
     /// when null; by exact equality otherwise), area range and maxDets, or −1 when there are none.</summary>

@@ -10,6 +10,7 @@ namespace MaskRcnn.Evaluation;
 /// concatenates per-image results). Within a cell, ground truths keep file order and detections are sorted by
 /// score, highest first, ties in file order (pycocotools' stable mergesort), and cut to the largest maxDets.
 /// Detections of categories the ground truth does not have are left out, as pycocotools leaves them out.
+/// A ground truth is ignored when it is a crowd, and for keypoints also when its <c>num_keypoints</c> is 0.
 /// </summary>
 sealed class EvaluationIndex
 {
@@ -20,14 +21,20 @@ sealed class EvaluationIndex
     public required CocoBox[] GtBox { get; init; }
     public required double[] GtArea { get; init; }
     public required bool[] GtCrowd { get; init; }
+    /// <summary>pycocotools' <c>gt['ignore']</c>: crowd, or (keypoints) no labelled keypoint.</summary>
+    public required bool[] GtIgnore { get; init; }
     public required long[] GtId { get; init; }
     public Rle?[] GtMask { get; init; } = [];
+    public double[]?[] GtKeypoints { get; init; } = [];
 
     // Detections, in results order (only those of known categories).
     public required CocoBox[] DtBox { get; init; }
     public required double[] DtArea { get; init; }
     public required double[] DtScore { get; init; }
     public Rle?[] DtMask { get; init; } = [];
+    public double[]?[] DtKeypoints { get; init; } = [];
+    /// <summary>OKS's (2σ)² per keypoint.</summary>
+    public double[] KeypointVariances { get; init; } = [];
 
     /// <summary>Cells of category k are <c>CategoryCellStart[k] .. CategoryCellStart[k + 1]</c>.</summary>
     public required int[] CategoryCellStart { get; init; }
@@ -110,6 +117,7 @@ sealed class EvaluationIndex
         }
         for (int k = 1; k <= categoryIds.Length; k++) categoryCellStart[k] = Math.Max(categoryCellStart[k], categoryCellStart[k - 1]);
 
+        if (iouType == IouType.Keypoints) CheckKeypoints(groundTruth, annotations, results, kept, parameters.KeypointSigmas.Count);
         var index = new EvaluationIndex
         {
             ImageIds = imageIds,
@@ -117,12 +125,16 @@ sealed class EvaluationIndex
             GtBox = annotations.Select(a => a.Bbox).ToArray(),
             GtArea = annotations.Select(a => a.Area).ToArray(),
             GtCrowd = annotations.Select(a => a.IsCrowd).ToArray(),
+            GtIgnore = annotations.Select(a => a.IsCrowd || (iouType == IouType.Keypoints && a.NumKeypoints == 0)).ToArray(),
             GtId = annotations.Select(a => a.Id).ToArray(),
             GtMask = iouType == IouType.Segm ? GroundTruthMasks(groundTruth, annotations) : [],
+            GtKeypoints = iouType == IouType.Keypoints ? annotations.Select(a => a.Keypoints).ToArray() : [],
             DtBox = dtBox,
             DtArea = new double[dtCount],
             DtScore = dtScore,
             DtMask = iouType == IouType.Segm ? new Rle?[dtCount] : [],
+            DtKeypoints = iouType == IouType.Keypoints ? kept.Select(d => results.Results[d].Keypoints).ToArray() : [],
+            KeypointVariances = KeypointOks.Variances(parameters.KeypointSigmas),
             CategoryCellStart = categoryCellStart,
             GtStart = gtStart.ToArray(),
             GtOfCell = gtOrder,
@@ -131,6 +143,24 @@ sealed class EvaluationIndex
         };
         index.MeasureDetections(groundTruth, results, kept, iouType);
         return index;
+    }
+
+    /// <summary>pycocotools reads every evaluated ground truth's <c>num_keypoints</c> and <c>keypoints</c>, and every
+    /// detection's <c>keypoints</c>, one per sigma: refuse what it would fail on, naming the annotation or result.</summary>
+    static void CheckKeypoints(CocoFile groundTruth, IReadOnlyList<CocoAnnotation> annotations, CocoResultSet results, List<int> kept, int count)
+    {
+        foreach (var a in annotations)
+        {
+            if (a.NumKeypoints is null)
+                throw new DataException($"{groundTruth.Path}: annotation {a.Id} has no 'num_keypoints'; keypoints evaluation needs it on every annotation");
+            if (a.Keypoints?.Length != 3 * count)
+                throw new DataException($"{groundTruth.Path}: annotation {a.Id} " +
+                    (a.Keypoints is null ? "has no 'keypoints'" : $"has {a.Keypoints.Length / 3} keypoints") + $"; keypoints evaluation needs {count} on every annotation");
+        }
+        foreach (var d in kept)
+            if (results.Results[d].Keypoints is not { } k || k.Length != 3 * count)
+                throw new DataException($"{results.Source}: result {d} " +
+                    (results.Results[d].Keypoints is null ? "has no 'keypoints'" : $"has {results.Results[d].Keypoints!.Length / 3} keypoints") + $"; keypoints evaluation needs {count}");
     }
 
     /// <summary>Each ground truth's mask, as pycocotools' annToRLE makes it for segm evaluation.</summary>

@@ -8,7 +8,7 @@ namespace MaskRcnn.Evaluation;
 /// pycocotools' <c>evaluateImg</c> for every cell, area range and IoU threshold at once. Per threshold, detections
 /// in score order take the best-IoU ground truth still free (a crowd one can be taken many times), preferring
 /// non-ignored ground truths: ignored ones (crowd, or area out of range) are sorted last and the search stops at
-/// them once a non-ignored match is found. A detection matched to an ignored ground truth is ignored, and so is an
+/// them once a non-ignored match is found. Ignored means crowd or, for keypoints, without labelled keypoints. A detection matched to an ignored ground truth is ignored, and so is an
 /// unmatched one whose own area is out of range. As in pycocotools, which records a match by the annotation's id,
 /// a match to a ground truth whose id is 0 counts as no match.
 /// </summary>
@@ -73,7 +73,7 @@ static class ImageMatcher
                 for (int g = 0; g < gtCount; g++)
                 {
                     int gt = gts[g];
-                    bool ignore = index.GtCrowd[gt] || range.Excludes(index.GtArea[gt]);
+                    bool ignore = index.GtIgnore[gt] || range.Excludes(index.GtArea[gt]);
                     if (ignore != (pass == 1)) continue;
                     sorted[n] = g;
                     ignored[n++] = ignore;
@@ -111,11 +111,25 @@ static class ImageMatcher
         }
     }
 
-    /// <summary>IoU of each detection (rows) with each ground truth (columns, file order), as pycocotools' <c>computeIoU</c>.</summary>
+    /// <summary>IoU (OKS for keypoints) of each detection (rows) with each ground truth (columns, file order), as
+    /// pycocotools' <c>computeIoU</c> and <c>computeOks</c>.</summary>
     static void FillIou(EvaluationIndex index, IouType iouType, ReadOnlySpan<int> dts, ReadOnlySpan<int> gts, Span<double> iou)
     {
         int gtCount = gts.Length;
         if (gtCount == 0) return;
+        if (iouType == IouType.Keypoints)
+        {
+            for (int d = 0; d < dts.Length; d++)
+            {
+                var keypoints = index.DtKeypoints[dts[d]]!;
+                for (int g = 0; g < gtCount; g++)
+                {
+                    int gt = gts[g];
+                    iou[d * gtCount + g] = KeypointOks.Compute(keypoints, index.GtKeypoints[gt]!, index.GtBox[gt], index.GtArea[gt], index.KeypointVariances);
+                }
+            }
+            return;
+        }
         if (iouType == IouType.Bbox)
         {
             for (int d = 0; d < dts.Length; d++)

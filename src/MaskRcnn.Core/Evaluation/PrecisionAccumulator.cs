@@ -91,14 +91,15 @@ static class PrecisionAccumulator
         return new CocoEvaluation(iouType, p, index.CategoryIds, index.ImageIds, precision, recall, scores);
     }
 
-    /// <summary>Ground truths of the category that count in this area range: not crowd, area inside it.</summary>
+    /// <summary>Ground truths of the category that count in this area range: not ignored (crowd, or no labelled keypoint
+    /// for keypoints), area inside it.</summary>
     static int KeptGroundTruths(EvaluationIndex index, int cellFrom, int cellTo, AreaRange range)
     {
         int count = 0;
         for (int i = index.GtStart[cellFrom]; i < index.GtStart[cellTo]; i++)
         {
             int g = index.GtOfCell[i];
-            if (!index.GtCrowd[g] && !range.Excludes(index.GtArea[g])) count++;
+            if (!index.GtIgnore[g] && !range.Excludes(index.GtArea[g])) count++;
         }
         return count;
     }

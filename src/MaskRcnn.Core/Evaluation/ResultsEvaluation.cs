@@ -28,7 +28,7 @@ public static class ResultsEvaluation
         foreach (var (type, results) in inputs)
         {
             var clock = Stopwatch.StartNew();
-            var evaluation = CocoEvaluator.Evaluate(groundTruth, results, type, CocoEvalParams.Default with { ImageIds = imageIds });
+            var evaluation = CocoEvaluator.Evaluate(groundTruth, results, type, CocoEvalParams.For(type) with { ImageIds = imageIds });
             output.Write(CocoEvalReport.Text(evaluation, groundTruth));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{type.Name()}: {results.Results.Count} detections on {evaluation.ImageIds.Count} images evaluated in {clock.Elapsed.TotalSeconds:F2} s\n"));
@@ -48,6 +48,8 @@ public static class ResultsEvaluation
         var results = CocoResultsFile.Load(resultsPath, groundTruth);
         if (types.Contains(IouType.Segm) && results.Results.Count > 0 && results.Results.All(r => r.Segmentation is null))
             throw new DataException($"{resultsPath}: no result has a 'segmentation'; segm evaluation needs masks (use --iou-type bbox)");
+        if (types.Contains(IouType.Keypoints) && results.Results.Count > 0 && results.Results.All(r => r.Keypoints is null))
+            throw new DataException($"{resultsPath}: no result has 'keypoints'; keypoints evaluation needs them (use --iou-type bbox)");
         return Run(groundTruth, types.Select(t => (t, results)).ToList(), jsonPath, output);
     }
 }

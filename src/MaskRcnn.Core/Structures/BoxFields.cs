@@ -10,6 +10,8 @@ public static class BoxFields
     public const string MatchedIndices = "matched_idxs";
     public const string RegressionTargets = "regression_targets";
     public const string IsCrowd = "iscrowd";
+    /// <summary>Ground-truth keypoints, a <see cref="Keypoints.PersonKeypoints"/>.</summary>
+    public const string Keypoints = "keypoints";
     /// <summary>Predicted mask probabilities of detections, [N,1,M,M] before pasting.</summary>
     public const string MaskProbabilities = "mask";
 }

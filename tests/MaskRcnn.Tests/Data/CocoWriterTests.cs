@@ -93,4 +93,40 @@ public class CocoWriterTests
             Assert.True(doc.RootElement[0].TryGetProperty("bbox", out _)); // a result without a mask keeps its box
         }
     }
+
+    [Fact]
+    public void KeypointResultsReadBackAsWrittenInJsonAndBinary()
+    {
+        double[] keypoints = [3.5, 4, 0.25, 1, 9.75, 0.5, 6, 2, 1];
+        var result = new CocoResult(5, 1, new CocoBox(1, 2, 5, 7.75), 0.8, null, keypoints);
+        var groundTruth = new CocoFile { Path = "gt.json", Images = [Image], Categories = [], Annotations = [] };
+        var text = Write(coco =>
+        {
+            coco.StartResults();
+            coco.Result(result);
+            coco.EndList();
+        });
+        using var doc = JsonDocument.Parse(text);
+        var read = Assert.Single(CocoResultsFile.Parse(doc.RootElement, "results.json", groundTruth).Results);
+        Assert.Equal(keypoints, read.Keypoints);
+        Assert.Equal(result.Bbox, read.Bbox);
+
+        using var bytes = new MemoryStream();
+        using (var w = new BinaryWriter(bytes, System.Text.Encoding.UTF8, leaveOpen: true)) CocoResultBinary.Write(w, [result, result with { Keypoints = null }]);
+        bytes.Position = 0;
+        var back = CocoResultBinary.Read(new BinaryReader(bytes));
+        Assert.Equal(keypoints, back[0].Keypoints);
+        Assert.Null(back[1].Keypoints);
+        Assert.Equal(result.Bbox, back[0].Bbox);
+    }
+
+    [Fact]
+    public void AKeypointsOnlyResultGetsTheKeypointsExtentAsItsBox()
+    {
+        var groundTruth = new CocoFile { Path = "gt.json", Images = [Image], Categories = [], Annotations = [] };
+        using var doc = JsonDocument.Parse("""[{"image_id": 5, "category_id": 1, "keypoints": [3, 9, 0.1, 7.5, 2, 0.9, 5, 4, 0], "score": 0.5}]""");
+        var read = CocoResultsFile.Parse(doc.RootElement, "results.json", groundTruth);
+        Assert.Equal(new CocoBox(3, 2, 4.5, 7), Assert.Single(read.Results).Bbox);
+        Assert.False(read.AreaFromBox); // pycocotools' loadRes: area from the extent, i.e. this box's w·h
+    }
 }

@@ -9,8 +9,9 @@ namespace MaskRcnn.Tests.Evaluation;
 /// <summary>
 /// Our evaluator against pycocotools' COCOeval on the cases of <c>scripts/make_cocoeval_fixtures.py</c> (crowds,
 /// area ranges set apart from boxes, score ties, IoUs exactly at thresholds, maxDets truncation, categories without
-/// GT or detections, polygon/RLE/crowd masks, loadRes's area rules, a GT with id 0): the 12 stats, the full
-/// precision, recall and scores arrays, and the printed summary.
+/// GT or detections, polygon/RLE/crowd masks, loadRes's area rules, a GT with id 0; for keypoints OKS with labelled
+/// and unlabelled keypoints, GT ignored for num_keypoints 0, maxDets 20): the stats (12, or 10 for keypoints), the
+/// full precision, recall and scores arrays, and the printed summary.
 /// </summary>
 public class PycocotoolsParityTests
 {
@@ -22,6 +23,8 @@ public class PycocotoolsParityTests
         { "segm_mixed", "bbox" },
         { "segm_area_from_box", "segm" },
         { "segm_area_from_box", "bbox" },
+        { "keypoints_mixed", "keypoints" },
+        { "keypoints_area_from_box", "keypoints" },
     };
 
     [Theory]
@@ -33,13 +36,16 @@ public class PycocotoolsParityTests
         var root = expected.RootElement;
         var gt = CocoFile.Load(Path.Combine(dir, "gt.json"));
         var results = CocoResultsFile.Load(Path.Combine(dir, "results.json"), gt);
-        var type = iouType == "bbox" ? IouType.Bbox : IouType.Segm;
+        var type = Assert.Single(IouTypes.Parse(iouType));
         var e = CocoEvaluator.Evaluate(gt, results, type);
 
         Assert.Equal(Doubles(root.GetProperty("iouThrs")), e.Params.IouThresholds);
         Assert.Equal(Doubles(root.GetProperty("recThrs")), e.Params.RecallThresholds);
         Assert.Equal(root.GetProperty("catIds").EnumerateArray().Select(x => x.GetInt64()), e.CategoryIds);
         Assert.Equal(root.GetProperty("imgIds").EnumerateArray().Select(x => x.GetInt64()), e.ImageIds);
+        Assert.Equal(root.GetProperty("maxDets").EnumerateArray().Select(x => x.GetInt32()), e.Params.MaxDets);
+        Assert.Equal(root.GetProperty("areaRngLbl").EnumerateArray().Select(x => x.GetString()), e.Params.AreaRanges.Select(a => a.Label));
+        Assert.Equal(root.GetProperty("areaRng").EnumerateArray().Select(x => (x[0].GetDouble(), x[1].GetDouble())), e.Params.AreaRanges.Select(a => (a.Min, a.Max)));
         AssertClose("stats", Doubles(root.GetProperty("stats")), e.Stats.ToArray());
         AssertClose("precision", Array(dir, root, "precision"), e.Precision);
         AssertClose("recall", Array(dir, root, "recall"), e.Recall);

@@ -12,7 +12,7 @@ public sealed class DataException(string message) : Exception(message);
 /// JSON that is not COCO, a field of the wrong kind or out of range, an annotation on an unknown image or category, a
 /// bad polygon or one far outside its image, RLE counts that do not sum to h×w, a box outside its image — is a
 /// <see cref="DataException"/> naming the file, the id and the field. Annotations without a mask are valid (boxes
-/// only); what needs masks asks <see cref="RequireSegmentations"/>.
+/// only); what needs masks asks <see cref="RequireSegmentations"/>. Keypoints (<c>keypoints</c>, <c>num_keypoints</c>) are read when present.
 /// </summary>
 public sealed class CocoFile
 {
@@ -124,8 +124,24 @@ public sealed class CocoFile
             bool crowd = IsCrowd(e, where);
             double area = Area(e, where) ?? bbox.Width * bbox.Height;
             var segmentation = e.TryGetProperty("segmentation", out var s) ? Segmentation(s, image, where) : null;
-            return new CocoAnnotation(id, imageId, categoryId, bbox, area, crowd, segmentation);
+            return new CocoAnnotation(id, imageId, categoryId, bbox, area, crowd, segmentation)
+            {
+                Keypoints = e.TryGetProperty("keypoints", out var k) && k.ValueKind != JsonValueKind.Null ? Keypoints(e, where) : null,
+                NumKeypoints = e.TryGetProperty("num_keypoints", out var n) && n.ValueKind != JsonValueKind.Null ? NumKeypoints(n, where) : null,
+            };
         }
+
+        /// <summary>x, y, v triples: finite numbers, a multiple of 3 of them.</summary>
+        double[] Keypoints(JsonElement e, string where)
+        {
+            var values = Numbers(e, "keypoints", where);
+            return values.Length % 3 == 0 ? values
+                : throw new DataException($"{path}: {where}: 'keypoints' must be x, y, v triples, got {values.Length} numbers");
+        }
+
+        int NumKeypoints(JsonElement v, string where) =>
+            v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var n) && n >= 0 ? n
+                : throw new DataException($"{path}: {where}: 'num_keypoints' must be an integer >= 0, got {CocoSegmentationJson.Shown(v)}");
 
         /// <summary>0 or 1 (pycocotools also takes JSON's false/true); absent or null means 0.</summary>
         bool IsCrowd(JsonElement e, string where)

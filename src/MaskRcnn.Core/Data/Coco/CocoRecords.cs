@@ -35,4 +35,11 @@ public sealed record CocoCompressedRle(string Counts, int Height, int Width) : C
 }
 
 /// <summary>An object annotation. <see cref="Bbox"/> is COCO's x, y, width, height.</summary>
-public sealed record CocoAnnotation(long Id, long ImageId, long CategoryId, CocoBox Bbox, double Area, bool IsCrowd, CocoSegmentationData? Segmentation);
+public sealed record CocoAnnotation(long Id, long ImageId, long CategoryId, CocoBox Bbox, double Area, bool IsCrowd, CocoSegmentationData? Segmentation)
+{
+    /// <summary>COCO's <c>keypoints</c>: x, y, v per keypoint (v 0 = not labelled, 1 = labelled but hidden, 2 = visible); null when absent.</summary>
+    public double[]? Keypoints { get; init; }
+
+    /// <summary>COCO's <c>num_keypoints</c>, the labelled keypoints; pycocotools ignores a ground truth with 0 in keypoint evaluation.</summary>
+    public int? NumKeypoints { get; init; }
+}

@@ -5,6 +5,7 @@ namespace MaskRcnn.Data.Coco;
 
 /// <summary>
 /// One detection in COCO's results format: the image and (original) category it belongs to, its box as
-/// x, y, width, height in original image pixels, its score, and optionally its mask as run-lengths.
+/// x, y, width, height in original image pixels, its score, optionally its mask as run-lengths, and optionally its
+/// keypoints as x, y, score per keypoint (what maskrcnn-benchmark's keypoints.json holds).
 /// </summary>
-public readonly record struct CocoResult(long ImageId, long CategoryId, CocoBox Bbox, double Score, Rle? Segmentation = null);
+public readonly record struct CocoResult(long ImageId, long CategoryId, CocoBox Bbox, double Score, Rle? Segmentation = null, double[]? Keypoints = null);

@@ -23,6 +23,8 @@ public static class CocoResultBinary
                 w.Write(rle.Counts.Length);
                 foreach (var c in rle.Counts) w.Write(c);
             }
+            w.Write(x.Keypoints?.Length ?? -1);
+            foreach (var v in x.Keypoints ?? []) w.Write(v);
         }
     }
 
@@ -43,7 +45,10 @@ public static class CocoResultBinary
                 for (int k = 0; k < count; k++) counts[k] = r.ReadUInt32();
                 mask = new Rle(height, width, counts);
             }
-            results.Add(new CocoResult(image, category, box, score, mask));
+            int keypointCount = r.ReadInt32();
+            double[]? keypoints = keypointCount < 0 ? null : new double[keypointCount];
+            for (int k = 0; k < keypointCount; k++) keypoints![k] = r.ReadDouble();
+            results.Add(new CocoResult(image, category, box, score, mask, keypoints));
         }
         return results;
     }

@@ -7,7 +7,7 @@ namespace MaskRcnn.Data.Coco;
 
 /// <summary>
 /// Reads and writes COCO results files: a JSON list of <c>{"image_id", "category_id", "bbox": [x, y, w, h],
-/// "score", "segmentation": {"size": [h, w], "counts": "…"}}</c>. Reading checks every entry against the ground
+/// "score", "segmentation": {"size": [h, w], "counts": "…"}, "keypoints": [x, y, score, …]}</c>. Reading checks every entry against the ground
 /// truth as pycocotools' <c>loadRes</c> does (an image id the ground truth does not have is an error), and names
 /// the file and entry of any problem.
 /// </summary>
@@ -64,6 +64,7 @@ public static class CocoResultsFile
         double score = s.GetDouble();
         Rle? rle = e.TryGetProperty("segmentation", out var seg) && seg.ValueKind != JsonValueKind.Null
             ? Segmentation(seg, image, path, where) : null;
+        double[]? keypoints = e.TryGetProperty("keypoints", out var k) && k.ValueKind != JsonValueKind.Null ? Keypoints(k, path, where) : null;
         CocoBox box;
         if (e.TryGetProperty("bbox", out var b) && b.ValueKind != JsonValueKind.Null && !(b.ValueKind == JsonValueKind.Array && b.GetArrayLength() == 0))
         {
@@ -73,8 +74,33 @@ public static class CocoResultsFile
             box = new CocoBox(b[0].GetDouble(), b[1].GetDouble(), b[2].GetDouble(), b[3].GetDouble());
         }
         else if (rle is not null) box = rle.ToBbox();
-        else throw new DataException($"{path}: {where}: has neither 'bbox' nor 'segmentation'");
-        return new CocoResult(imageId, categoryId, box, score, rle);
+        else if (keypoints is not null) box = KeypointExtent(keypoints);
+        else throw new DataException($"{path}: {where}: has none of 'bbox', 'segmentation' and 'keypoints'");
+        return new CocoResult(imageId, categoryId, box, score, rle, keypoints);
+    }
+
+    /// <summary>x, y, score triples: finite numbers, at least one triple.</summary>
+    static double[] Keypoints(JsonElement k, string path, string where)
+    {
+        if (k.ValueKind != JsonValueKind.Array || k.GetArrayLength() == 0 || k.GetArrayLength() % 3 != 0
+            || k.EnumerateArray().Any(x => x.ValueKind != JsonValueKind.Number || !x.TryGetDouble(out var v) || !double.IsFinite(v)))
+            throw new DataException($"{path}: {where}: 'keypoints' must be x, y, score triples of finite numbers, got {CocoSegmentationJson.Shown(k)}");
+        return k.EnumerateArray().Select(x => x.GetDouble()).ToArray();
+    }
+
+    /// <summary>pycocotools' loadRes for results with keypoints only: the box spans the keypoints (all of them, whatever
+    /// their score), and its w·h is the detection's area.</summary>
+    public static CocoBox KeypointExtent(ReadOnlySpan<double> keypoints)
+    {
+        double x0 = double.PositiveInfinity, x1 = double.NegativeInfinity, y0 = double.PositiveInfinity, y1 = double.NegativeInfinity;
+        for (int i = 0; i + 2 < keypoints.Length; i += 3)
+        {
+            x0 = Math.Min(x0, keypoints[i]);
+            x1 = Math.Max(x1, keypoints[i]);
+            y0 = Math.Min(y0, keypoints[i + 1]);
+            y1 = Math.Max(y1, keypoints[i + 1]);
+        }
+        return new CocoBox(x0, y0, x1 - x0, y1 - y0);
     }
 
     /// <summary>The annotation files' checks (<see cref="CocoSegmentationJson"/>), then pycocotools' annToRLE, which also

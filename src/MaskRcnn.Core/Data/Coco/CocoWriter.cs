@@ -80,7 +80,7 @@ public sealed class CocoWriter(Stream stream) : IDisposable
         json.WriteEndObject();
     }
 
-    /// <summary><c>{"image_id", "category_id", "bbox"?, "score", "segmentation"?}</c>. Without
+    /// <summary><c>{"image_id", "category_id", "bbox"?, "score", "segmentation"?, "keypoints"?}</c>. Without
     /// <paramref name="includeBox"/> a result with a mask carries only the mask, as maskrcnn-benchmark's segm.json.</summary>
     public void Result(CocoResult result, bool includeBox = true)
     {
@@ -90,6 +90,12 @@ public sealed class CocoWriter(Stream stream) : IDisposable
         if (includeBox || result.Segmentation is null) Bbox(result.Bbox);
         json.WriteNumber("score", result.Score);
         if (result.Segmentation is { } rle) Segmentation(CocoCompressedRle.Of(rle));
+        if (result.Keypoints is { } keypoints)
+        {
+            json.WriteStartArray("keypoints");
+            foreach (var v in keypoints) json.WriteNumberValue(v);
+            json.WriteEndArray();
+        }
         json.WriteEndObject();
     }
 
