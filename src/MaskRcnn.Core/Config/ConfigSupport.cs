@@ -15,8 +15,9 @@ public static class ConfigSupport
         new("MODEL.META_ARCHITECTURE", c => c.Model.MetaArchitecture, ["GeneralizedRCNN", "YOLACT"], []),
         // YOLACT's bodies are fewer: YolactConfigChecks.
         new("MODEL.BACKBONE.CONV_BODY", c => c.Model.Backbone.ConvBody,
-            ["R-50-C4", "R-50-C5", "R-101-C4", "R-101-C5", "R-50-FPN", "R-101-FPN", "R-152-FPN", "R-18-FPN", "R-34-FPN", "VGG-16-C5"],
-            new() { ["R-50-FPN-RETINANET"] = "RetinaNet", ["R-101-FPN-RETINANET"] = "RetinaNet", ["FBNet"] = "FBNet backbones" }, IsRcnn),
+            ["R-50-C4", "R-50-C5", "R-101-C4", "R-101-C5", "R-50-FPN", "R-101-FPN", "R-152-FPN", "R-18-FPN", "R-34-FPN", "VGG-16-C5",
+             "R-50-FPN-RETINANET", "R-101-FPN-RETINANET"],
+            new() { ["FBNet"] = "FBNet backbones" }, IsRcnn),
         new("MODEL.RESNETS.TRANS_FUNC", c => c.Model.ResNets.TransFunc, ["BottleneckWithFixedBatchNorm", "BottleneckWithGN"], []),
         new("MODEL.RESNETS.STEM_FUNC", c => c.Model.ResNets.StemFunc, ["StemWithFixedBatchNorm", "StemWithGN"], []),
         new("MODEL.RPN.RPN_HEAD", c => c.Model.Rpn.RpnHead, ["SingleConvRPNHead"], new() { ["FBNet.rpn_head"] = "FBNet heads" }, IsRcnn),
