@@ -46,7 +46,10 @@ public static class ConfigSupport
     public static void Check(MaskRcnnConfig cfg, string? file)
     {
         // Whole features first: they explain every key that follows from them.
-        if (cfg.Model.RetinanetOn) throw new ConfigNotSupportedException("MODEL.RETINANET_ON", "RetinaNet", file);
+        if (cfg.Model.RetinanetOn && cfg.Model.IsYolact)
+            throw new ConfigException($"{Prefix(file)}MODEL.RETINANET_ON: RetinaNet is built under MODEL.META_ARCHITECTURE GeneralizedRCNN, not YOLACT");
+        if (cfg.Model.RetinanetOn && cfg.Model.MaskOn)
+            throw new ConfigException($"{Prefix(file)}MODEL.MASK_ON: RetinaNet predicts boxes only (maskrcnn-benchmark silently ignores MASK_ON with RETINANET_ON)");
         if (cfg.Model.KeypointOn) throw new ConfigNotSupportedException("MODEL.KEYPOINT_ON", "keypoint heads", file);
         if (cfg.Model.ResNets.StageWithDcn.Any(x => x) || cfg.Model.ResNets.WithModulatedDcn)
             throw new ConfigNotSupportedException("MODEL.RESNETS.STAGE_WITH_DCN", "deformable convolutions", file);

@@ -34,8 +34,8 @@ public sealed class ModelConfig : ConfigSection
 
     /// <summary>How many classes the model predicts, background included. Every reader of the count comes here, so an
     /// architecture that keeps it under another key changes this one place (and <see cref="NumClassesKey"/>).</summary>
-    public int NumClasses => IsYolact ? Yolact.NumClasses : RoiBoxHead.NumClasses;
+    public int NumClasses => IsYolact ? Yolact.NumClasses : RetinanetOn ? RetinaNet.NumClasses : RoiBoxHead.NumClasses;
 
     /// <summary>The full key that sets <see cref="NumClasses"/>, for messages.</summary>
-    public string NumClassesKey => IsYolact ? "MODEL.YOLACT.NUM_CLASSES" : "MODEL.ROI_BOX_HEAD.NUM_CLASSES";
+    public string NumClassesKey => IsYolact ? "MODEL.YOLACT.NUM_CLASSES" : RetinanetOn ? "MODEL.RETINANET.NUM_CLASSES" : "MODEL.ROI_BOX_HEAD.NUM_CLASSES";
 }

@@ -1,6 +1,6 @@
 namespace MaskRcnn.Config;
 
-/// <summary>MODEL.RETINANET: kept so RetinaNet configs load; RetinaNet is not built yet.</summary>
+/// <summary>MODEL.RETINANET: the RetinaNet built when MODEL.RETINANET_ON (Modeling/RetinaNet/).</summary>
 public sealed class RetinaNetConfig : ConfigSection
 {
     [Key("NUM_CLASSES")] public int NumClasses { get; set; } = 81;
