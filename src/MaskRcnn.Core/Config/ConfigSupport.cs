@@ -16,7 +16,7 @@ public static class ConfigSupport
         // YOLACT's bodies are fewer: YolactConfigChecks.
         new("MODEL.BACKBONE.CONV_BODY", c => c.Model.Backbone.ConvBody,
             ["R-50-C4", "R-50-C5", "R-101-C4", "R-101-C5", "R-50-FPN", "R-101-FPN", "R-152-FPN", "R-18-FPN", "R-34-FPN", "VGG-16-C5",
-             "R-50-FPN-RETINANET", "R-101-FPN-RETINANET"],
+             "R-50-FPN-RETINANET", "R-101-FPN-RETINANET", "R-18-FPN-RETINANET"],
             new() { ["FBNet"] = "FBNet backbones" }, IsRcnn),
         new("MODEL.RESNETS.TRANS_FUNC", c => c.Model.ResNets.TransFunc, ["BottleneckWithFixedBatchNorm", "BottleneckWithGN"], []),
         new("MODEL.RESNETS.STEM_FUNC", c => c.Model.ResNets.StemFunc, ["StemWithFixedBatchNorm", "StemWithGN"], []),

@@ -29,6 +29,10 @@ public sealed class ModelConfig : ConfigSection
     /// <summary>Whether MODEL.META_ARCHITECTURE is the one-stage YOLACT (its settings live under MODEL.YOLACT).</summary>
     public bool IsYolact => MetaArchitecture == "YOLACT";
 
+    /// <summary>Whether the model stops at proposals (RPN_ONLY): an R-CNN key; YOLACT has no RPN, and RetinaNet's configs set it
+    /// while their RetinaNet module gives the detections (maskrcnn-benchmark builds no RoI heads for them either way).</summary>
+    public bool ProposalsOnly => RpnOnly && !IsYolact && !RetinanetOn;
+
     /// <summary>Whether the model predicts instance masks: YOLACT always, Mask R-CNN with MASK_ON.</summary>
     public bool PredictsMasks => IsYolact || MaskOn;
 

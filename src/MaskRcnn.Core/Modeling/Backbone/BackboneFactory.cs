@@ -9,7 +9,7 @@ namespace MaskRcnn.Modeling.Backbone;
 /// <summary>
 /// Builds the backbone named by MODEL.BACKBONE.CONV_BODY, as maskrcnn-benchmark's registry does, and freezes
 /// MODEL.BACKBONE.FREEZE_CONV_BODY_AT stages. Bodies: R-50/101 -C4 (layer3, stride 16) and -C5 (layer4,
-/// stride 32); R-50/101/152 -FPN; R-50/101 -FPN-RETINANET (P3–P7), and torchvision's R-18/34 with FPN (layers 1–4, P2–P6); VGG-16-C5.
+/// stride 32); R-50/101/152 -FPN; R-50/101 -FPN-RETINANET (P3–P7) and our R-18-FPN-RETINANET, and torchvision's R-18/34 with FPN (layers 1–4, P2–P6); VGG-16-C5.
 /// </summary>
 public static class BackboneFactory
 {
@@ -28,6 +28,7 @@ public static class BackboneFactory
         ("R-152-FPN", (cfg, eps) => ResNet(cfg, ResNetLayout.R152, stageCount: 4, fpn: true, eps)),
         ("R-50-FPN-RETINANET", (cfg, eps) => RetinaNetFpn(cfg, ResNetLayout.R50, eps)),
         ("R-101-FPN-RETINANET", (cfg, eps) => RetinaNetFpn(cfg, ResNetLayout.R101, eps)),
+        ("R-18-FPN-RETINANET", (cfg, eps) => RetinaNetFpn(cfg, ResNetLayout.R18, eps ?? NormLayers.TorchvisionEps)),
         ("R-18-FPN", (cfg, eps) => ResNet(cfg, ResNetLayout.R18, stageCount: 4, fpn: true, eps ?? NormLayers.TorchvisionEps)),
         ("R-34-FPN", (cfg, eps) => ResNet(cfg, ResNetLayout.R34, stageCount: 4, fpn: true, eps ?? NormLayers.TorchvisionEps)),
         ("VGG-16-C5", (cfg, _) => Vgg16(cfg)));
