@@ -9,25 +9,23 @@ namespace MaskRcnn.Modeling.RetinaNet;
 /// <summary>
 /// maskrcnn-benchmark's RetinaNetModule (the model's <c>rpn</c>): the head over every level, the anchors, and either the
 /// losses "loss_retina_cls" and "loss_retina_reg" (training) or the detections (inference). Boxes are coded with
-/// weights (10, 10, 5, 5), as maskrcnn-benchmark fixes them for RetinaNet.
+/// <c>MODEL.RETINANET.BBOX_REG_WEIGHTS</c> (ours; maskrcnn-benchmark fixes them at 10, 10, 5, 5).
 /// </summary>
 public sealed class RetinaNetModule : nn.Module
 {
-    static readonly double[] CoderWeights = [10, 10, 5, 5];
-
     readonly RetinaNetHead head;
     readonly AnchorGenerator anchors;
     readonly RetinaNetLoss loss;
     readonly RetinaNetPostProcessor postProcessor;
 
-    public RetinaNetModule(RetinaNetHead head, AnchorGenerator anchors, RetinaNetOptions options, BoxConvention convention, IReadOnlyList<double>? coderWeights = null)
+    public RetinaNetModule(RetinaNetHead head, AnchorGenerator anchors, RetinaNetOptions options, BoxConvention convention)
         : base(nameof(RetinaNetModule))
     {
         if (head.AnchorsPerLocation != anchors.AnchorsPerLocation)
             throw new ArgumentException($"RetinaNet head predicts {head.AnchorsPerLocation} anchors per location, the generator makes {anchors.AnchorsPerLocation}");
         this.head = head;
         this.anchors = anchors;
-        var coder = new BoxCoder(coderWeights ?? CoderWeights, plusOne: convention.PlusOne());
+        var coder = new BoxCoder(options.BoxCoderWeights, plusOne: convention.PlusOne());
         loss = new RetinaNetLoss(options, coder);
         postProcessor = new RetinaNetPostProcessor(options, coder);
         register_module("head", head);

@@ -8,13 +8,15 @@ namespace MaskRcnn.Modeling.RetinaNet;
 public sealed record RetinaNetOptions(
     int NumClasses, int NumConvs, double PriorProbability,
     double FgIouThreshold, double BgIouThreshold, double FocalAlpha, double FocalGamma,
-    double BoxLossBeta, double BoxLossNormalizer,
+    double BoxLossBeta, double BoxLossNormalizer, IReadOnlyList<double> BoxCoderWeights,
     double ScoreThreshold, int PreNmsTopN, double NmsThreshold, int DetectionsPerImage)
 {
     public static RetinaNetOptions From(MaskRcnnConfig cfg)
     {
         var r = cfg.Model.RetinaNet;
+        if (r.BboxRegWeights.Length != 4)
+            throw new ConfigException($"MODEL.RETINANET.BBOX_REG_WEIGHTS needs 4 values (x, y, w, h), got {r.BboxRegWeights.Length}");
         return new RetinaNetOptions(r.NumClasses, r.NumConvs, r.PriorProb, r.FgIouThreshold, r.BgIouThreshold, r.LossAlpha, r.LossGamma,
-            r.BboxRegBeta, r.BboxRegWeight, r.InferenceTh, r.PreNmsTopN, r.NmsTh, cfg.Test.DetectionsPerImg);
+            r.BboxRegBeta, r.BboxRegWeight, r.BboxRegWeights, r.InferenceTh, r.PreNmsTopN, r.NmsTh, cfg.Test.DetectionsPerImg);
     }
 }

@@ -11,7 +11,7 @@ namespace MaskRcnn.Tests.Modeling.RetinaNet;
 public sealed class RetinaNetLossTests
 {
     static readonly RetinaNetOptions Options = new(NumClasses: 4, NumConvs: 1, PriorProbability: 0.01, FgIouThreshold: 0.5,
-        BgIouThreshold: 0.4, FocalAlpha: 0.25, FocalGamma: 2.0, BoxLossBeta: 0.11, BoxLossNormalizer: 4.0,
+        BgIouThreshold: 0.4, FocalAlpha: 0.25, FocalGamma: 2.0, BoxLossBeta: 0.11, BoxLossNormalizer: 4.0, BoxCoderWeights: [10, 10, 5, 5],
         ScoreThreshold: 0.05, PreNmsTopN: 1000, NmsThreshold: 0.4, DetectionsPerImage: 100);
 
     // Anchor 0 is the gt box (positive), anchor 1 overlaps it by IoU 0.45 (ignored), anchor 2 is far (background).

@@ -12,7 +12,7 @@ public sealed class RetinaNetPostProcessorTests
 {
     static RetinaNetOptions Options(int preNmsTopN = 1000, int detections = 100) => new(NumClasses: 3, NumConvs: 1,
         PriorProbability: 0.01, FgIouThreshold: 0.5, BgIouThreshold: 0.4, FocalAlpha: 0.25, FocalGamma: 2.0, BoxLossBeta: 0.11,
-        BoxLossNormalizer: 4.0, ScoreThreshold: 0.5, PreNmsTopN: preNmsTopN, NmsThreshold: 0.5, DetectionsPerImage: detections);
+        BoxLossNormalizer: 4.0, BoxCoderWeights: [10, 10, 5, 5], ScoreThreshold: 0.5, PreNmsTopN: preNmsTopN, NmsThreshold: 0.5, DetectionsPerImage: detections);
 
     static float Logit(double p) => (float)Math.Log(p / (1 - p));
 
