@@ -6,7 +6,8 @@ Usage: /usr/bin/python3 scripts/make_retinanet_fixture.py [OUT]   # default test
 Weights come from the rule of scripts/reference_weights.py (the C# tests compute it too); the image is that rule's u
 for the key "image". Stored: the P3-P7 features (two channels in full, every channel's mean), per level the head's
 class logits and box deltas at the first 50 anchors (torchvision's [N, H*W*A, K] order), the first anchors of each
-level, and the detections.
+level, the detections, and the losses of compute_loss for TARGETS on those head outputs and anchors (torchvision's
+categories; ours are one higher), with each image's foreground-anchor count.
 """
 import sys
 
@@ -19,6 +20,7 @@ from make_ops_fixtures import T, to_json, VERSIONS  # noqa: E402
 import reference_weights as rw  # noqa: E402
 
 HEIGHT, WIDTH = 320, 416
+TARGETS = {"boxes": [[20.0, 30.0, 120.0, 150.0], [200.0, 40.0, 260.0, 90.0], [100.0, 180.0, 400.0, 310.0]], "labels": [1, 5, 17]}
 
 
 def main(out):
@@ -48,6 +50,15 @@ def main(out):
         tensors[f"logits{i}_means"] = T(logits[i].mean(dim=0))
         tensors[f"deltas{i}_first50"] = T(deltas[i][:50])
         tensors[f"anchors{i}_first50"] = T(anchors[i][:50])
+    targets = [{"boxes": torch.tensor(TARGETS["boxes"]), "labels": torch.tensor(TARGETS["labels"])}]
+    with torch.no_grad():
+        losses = model.compute_loss(targets, captured["head"], captured["anchors"])
+        matched = model.proposal_matcher(torchvision.ops.box_iou(targets[0]["boxes"], captured["anchors"][0]))
+    tensors["target_boxes"] = T(targets[0]["boxes"])
+    tensors["target_labels"] = T(targets[0]["labels"])
+    tensors["loss_classifier"] = T(losses["classification"].reshape(1))
+    tensors["loss_box_reg"] = T(losses["bbox_regression"].reshape(1))
+    tensors["foreground"] = T((matched >= 0).sum().reshape(1))
     tensors["boxes"] = T(result["boxes"])
     tensors["scores"] = T(result["scores"])
     tensors["labels"] = T(result["labels"])

@@ -26,11 +26,13 @@ public sealed class TorchvisionRetinaNetParityTests : IClassFixture<TorchvisionR
         public Tensor[] Logits { get; }
         public Tensor[] Deltas { get; }
         public BoxList Detections { get; }
+        public RetinaNetOptions Options { get; }
 
         public Run()
         {
             var cfg = ConfigLoader.Load(Path.Combine(TestPaths.RepoRoot, "configs", "torchvision", "retinanet_resnet50_fpn.yaml"), ["MODEL.DEVICE", "cpu"]);
             var model = Assert.IsType<RetinaNetDetector>(ModelBuilder.Build(cfg));
+            Options = RetinaNetOptions.From(cfg);
             using (torch.no_grad())
                 foreach (var (name, tensor) in model.state_dict())
                 {
@@ -83,6 +85,27 @@ public sealed class TorchvisionRetinaNetParityTests : IClassFixture<TorchvisionR
             TensorAssert.Close(run.Reference.Tensor($"deltas{level}_first50"), run.Deltas[level][0, ..50], rtol: 1e-4, atol: 1e-4, what: $"P{level + 3} deltas");
             TensorAssert.Close(run.Reference.Tensor($"anchors{level}_first50"), run.Anchors[level][..50], rtol: 0, atol: 0, what: $"P{level + 3} anchors");
         }
+    }
+
+    [Fact]
+    public void LossesMatchUpToTorchvisionsNormalisation()
+    {
+        // The same head outputs and anchors, and torchvision's targets (our labels one higher). With BBOX_REG_BETA 0
+        // (L1, as torchvision) and BBOX_REG_WEIGHT 1 the box losses agree for one image; torchvision divides the focal
+        // sum by max(1, foreground) where maskrcnn-benchmark divides by foreground + images.
+        var r = run.Reference;
+        var target = new BoxList(r.Tensor("target_boxes"), new ImageSize(r.Int("height"), r.Int("width")))
+            .With(BoxFields.Labels, r.Tensor("target_labels") + 1);
+        var loss = new RetinaNetLoss(run.Options with { BoxLossBeta = 0, BoxLossNormalizer = 1 }, new MaskRcnn.Layers.BoxCoder(run.Options.BoxCoderWeights));
+        using var anchors = torch.cat(run.Anchors, 0);
+        var (labels, _) = loss.Targets(anchors, target);
+        long foreground = (labels > 0).sum().item<long>();
+        Assert.Equal(r.Tensor("foreground").item<long>(), foreground);
+        var (cls, box) = loss.Compute(anchors, torch.cat(run.Logits, 1), torch.cat(run.Deltas, 1), [target]);
+        double expectedCls = r.Tensor("loss_classifier").item<float>(), expectedBox = r.Tensor("loss_box_reg").item<float>();
+        double torchvisionCls = cls.item<float>() * (foreground + 1) / Math.Max(1, foreground);
+        Assert.True(Math.Abs(torchvisionCls - expectedCls) <= 1e-4 * expectedCls, $"classification {torchvisionCls} vs torchvision's {expectedCls}");
+        Assert.True(Math.Abs(box.item<float>() - expectedBox) <= 1e-4 * expectedBox, $"box {box.item<float>()} vs torchvision's {expectedBox}");
     }
 
     [Fact]
