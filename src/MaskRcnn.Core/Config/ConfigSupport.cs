@@ -15,8 +15,9 @@ public static class ConfigSupport
         new("MODEL.META_ARCHITECTURE", c => c.Model.MetaArchitecture, ["GeneralizedRCNN", "YOLACT"], []),
         // YOLACT's bodies are fewer: YolactConfigChecks.
         new("MODEL.BACKBONE.CONV_BODY", c => c.Model.Backbone.ConvBody,
-            ["R-50-C4", "R-50-C5", "R-101-C4", "R-101-C5", "R-50-FPN", "R-101-FPN", "R-152-FPN", "R-18-FPN", "R-34-FPN", "VGG-16-C5"],
-            new() { ["R-50-FPN-RETINANET"] = "RetinaNet", ["R-101-FPN-RETINANET"] = "RetinaNet", ["FBNet"] = "FBNet backbones" }, IsRcnn),
+            ["R-50-C4", "R-50-C5", "R-101-C4", "R-101-C5", "R-50-FPN", "R-101-FPN", "R-152-FPN", "R-18-FPN", "R-34-FPN", "VGG-16-C5",
+             "R-50-FPN-RETINANET", "R-101-FPN-RETINANET", "R-18-FPN-RETINANET"],
+            new() { ["FBNet"] = "FBNet backbones" }, IsRcnn),
         new("MODEL.RESNETS.TRANS_FUNC", c => c.Model.ResNets.TransFunc, ["BottleneckWithFixedBatchNorm", "BottleneckWithGN"], []),
         new("MODEL.RESNETS.STEM_FUNC", c => c.Model.ResNets.StemFunc, ["StemWithFixedBatchNorm", "StemWithGN"], []),
         new("MODEL.RPN.RPN_HEAD", c => c.Model.Rpn.RpnHead, ["SingleConvRPNHead"], new() { ["FBNet.rpn_head"] = "FBNet heads" }, IsRcnn),
@@ -45,7 +46,10 @@ public static class ConfigSupport
     public static void Check(MaskRcnnConfig cfg, string? file)
     {
         // Whole features first: they explain every key that follows from them.
-        if (cfg.Model.RetinanetOn) throw new ConfigNotSupportedException("MODEL.RETINANET_ON", "RetinaNet", file);
+        if (cfg.Model.RetinanetOn && cfg.Model.IsYolact)
+            throw new ConfigException($"{Prefix(file)}MODEL.RETINANET_ON: RetinaNet is built under MODEL.META_ARCHITECTURE GeneralizedRCNN, not YOLACT");
+        if (cfg.Model.RetinanetOn && cfg.Model.MaskOn)
+            throw new ConfigException($"{Prefix(file)}MODEL.MASK_ON: RetinaNet predicts boxes only (maskrcnn-benchmark silently ignores MASK_ON with RETINANET_ON)");
         if (cfg.Model.KeypointOn) throw new ConfigNotSupportedException("MODEL.KEYPOINT_ON", "keypoint heads", file);
         if (cfg.Model.ResNets.StageWithDcn.Any(x => x) || cfg.Model.ResNets.WithModulatedDcn)
             throw new ConfigNotSupportedException("MODEL.RESNETS.STAGE_WITH_DCN", "deformable convolutions", file);

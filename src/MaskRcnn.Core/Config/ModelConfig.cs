@@ -29,13 +29,17 @@ public sealed class ModelConfig : ConfigSection
     /// <summary>Whether MODEL.META_ARCHITECTURE is the one-stage YOLACT (its settings live under MODEL.YOLACT).</summary>
     public bool IsYolact => MetaArchitecture == "YOLACT";
 
+    /// <summary>Whether the model stops at proposals (RPN_ONLY): an R-CNN key; YOLACT has no RPN, and RetinaNet's configs set it
+    /// while their RetinaNet module gives the detections (maskrcnn-benchmark builds no RoI heads for them either way).</summary>
+    public bool ProposalsOnly => RpnOnly && !IsYolact && !RetinanetOn;
+
     /// <summary>Whether the model predicts instance masks: YOLACT always, Mask R-CNN with MASK_ON.</summary>
     public bool PredictsMasks => IsYolact || MaskOn;
 
     /// <summary>How many classes the model predicts, background included. Every reader of the count comes here, so an
     /// architecture that keeps it under another key changes this one place (and <see cref="NumClassesKey"/>).</summary>
-    public int NumClasses => IsYolact ? Yolact.NumClasses : RoiBoxHead.NumClasses;
+    public int NumClasses => IsYolact ? Yolact.NumClasses : RetinanetOn ? RetinaNet.NumClasses : RoiBoxHead.NumClasses;
 
     /// <summary>The full key that sets <see cref="NumClasses"/>, for messages.</summary>
-    public string NumClassesKey => IsYolact ? "MODEL.YOLACT.NUM_CLASSES" : "MODEL.ROI_BOX_HEAD.NUM_CLASSES";
+    public string NumClassesKey => IsYolact ? "MODEL.YOLACT.NUM_CLASSES" : RetinanetOn ? "MODEL.RETINANET.NUM_CLASSES" : "MODEL.ROI_BOX_HEAD.NUM_CLASSES";
 }

@@ -1,6 +1,6 @@
 namespace MaskRcnn.Config;
 
-/// <summary>MODEL.RETINANET: kept so RetinaNet configs load; RetinaNet is not built yet.</summary>
+/// <summary>MODEL.RETINANET: the RetinaNet built when MODEL.RETINANET_ON (Modeling/RetinaNet/).</summary>
 public sealed class RetinaNetConfig : ConfigSection
 {
     [Key("NUM_CLASSES")] public int NumClasses { get; set; } = 81;
@@ -22,4 +22,6 @@ public sealed class RetinaNetConfig : ConfigSection
     [Key("PRIOR_PROB")] public double PriorProb { get; set; } = 0.01;
     [Key("INFERENCE_TH")] public double InferenceTh { get; set; } = 0.05;
     [Key("NMS_TH")] public double NmsTh { get; set; } = 0.4;
+    // Beyond maskrcnn-benchmark (which fixes them at 10, 10, 5, 5): the box coder's weights; torchvision's RetinaNet uses 1s.
+    [Key("BBOX_REG_WEIGHTS")] public double[] BboxRegWeights { get; set; } = [10.0, 10.0, 5.0, 5.0];
 }

@@ -24,8 +24,7 @@ public sealed class Predictor : IDisposable
 
     Predictor(MaskRcnnConfig cfg, Detector model, string? weightsPath, LoadReport? weights)
     {
-        // RPN_ONLY is an R-CNN key: YOLACT has no RPN to stop at.
-        if (cfg.Model.RpnOnly && !cfg.Model.IsYolact)
+        if (cfg.Model.ProposalsOnly)
             throw new ConfigNotSupportedException("MODEL.RPN_ONLY", "detections from a proposals-only model (it has no classes or scores)", null);
         Config = cfg;
         Model = model;

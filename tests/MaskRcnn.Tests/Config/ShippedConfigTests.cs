@@ -78,7 +78,7 @@ public class ShippedConfigTests
         Assert.Equal($"{ShippedConfigs.Names.Count} shipped configs; pass a name to --config (a file path works too):", lines[0]);
         Assert.Equal(ShippedConfigs.Names.Count, lines.Length - 1);
         Assert.Contains(lines, l => l.StartsWith("  e2e_mask_rcnn_R_50_FPN_1x ") && l.EndsWith("  Mask R-CNN, R-50-FPN, 1x schedule, COCO 2014"));
-        Assert.Contains(lines, l => l.StartsWith("  retinanet/retinanet_R-50-FPN_1x ") && l.EndsWith("[not supported yet: RetinaNet]"));
+        Assert.Contains(lines, l => l.StartsWith("  retinanet/retinanet_R-50-FPN_1x ") && l.EndsWith("  RetinaNet, R-50-FPN, 1x schedule, COCO 2014"));
         Assert.Contains(lines, l => l.StartsWith("  shapes/mask_rcnn_R_18_FPN_gn ") && l.Contains("built-in shapes dataset"));
         Assert.All(lines.Skip(1), l => Assert.Matches(@"^  \S+ +\S.*$", l));
     }

@@ -31,6 +31,11 @@ public static partial class TorchvisionNames
         new($@"^roi_heads\.mask_head\.(?<i>\d+)\.0\.{WB}$", m => $"roi_heads.mask.feature_extractor.mask_fcn{NameRule.Shift(m, "i", 1)}.{m.Groups["p"]}"),
         new($@"^roi_heads\.mask_head\.mask_fcn(?<i>[1-9]\d*)\.{WB}$", m => $"roi_heads.mask.feature_extractor.mask_fcn{m.Groups["i"]}.{m.Groups["p"]}"),
         new($@"^roi_heads\.mask_predictor\.(?<l>conv5_mask|mask_fcn_logits)\.{WB}$", m => $"roi_heads.mask.predictor.{m.Groups["l"]}.{m.Groups["p"]}"),
+        // RetinaNet's head: torchvision's conv.K(.0) towers are maskrcnn-benchmark's Sequential with ReLUs between (index 2K).
+        new($@"^head\.classification_head\.conv\.(?<i>\d+)(\.0)?\.{WB}$", m => $"rpn.head.cls_tower.{2 * int.Parse(m.Groups["i"].Value)}.{m.Groups["p"]}"),
+        new($@"^head\.regression_head\.conv\.(?<i>\d+)(\.0)?\.{WB}$", m => $"rpn.head.bbox_tower.{2 * int.Parse(m.Groups["i"].Value)}.{m.Groups["p"]}"),
+        new($@"^head\.classification_head\.cls_logits\.{WB}$", m => $"rpn.head.cls_logits.{m.Groups["p"]}"),
+        new($@"^head\.regression_head\.bbox_reg\.{WB}$", m => $"rpn.head.bbox_pred.{m.Groups["p"]}"),
     ];
 
     /// <summary>The inverse of <see cref="ToOursRules"/>, writing torchvision 0.14's names.</summary>
@@ -49,6 +54,8 @@ public static partial class TorchvisionNames
         new($@"^roi_heads\.box\.predictor\.(?<l>cls_score|bbox_pred)\.{WB}$", m => $"roi_heads.box_predictor.{m.Groups["l"]}.{m.Groups["p"]}"),
         new($@"^roi_heads\.mask\.feature_extractor\.mask_fcn(?<i>[1-9]\d*)\.{WB}$", m => $"roi_heads.mask_head.{NameRule.Shift(m, "i", -1)}.0.{m.Groups["p"]}"),
         new($@"^roi_heads\.mask\.predictor\.(?<l>conv5_mask|mask_fcn_logits)\.{WB}$", m => $"roi_heads.mask_predictor.{m.Groups["l"]}.{m.Groups["p"]}"),
+        new($@"^rpn\.head\.cls_tower\.(?<i>\d*[02468])\.{WB}$", m => $"head.classification_head.conv.{int.Parse(m.Groups["i"].Value) / 2}.0.{m.Groups["p"]}"),
+        new($@"^rpn\.head\.bbox_tower\.(?<i>\d*[02468])\.{WB}$", m => $"head.regression_head.conv.{int.Parse(m.Groups["i"].Value) / 2}.0.{m.Groups["p"]}"),
     ];
 
     /// <summary>Name prefixes only torchvision uses, for telling the schemes apart. detectron2 shares
@@ -58,7 +65,7 @@ public static partial class TorchvisionNames
     [
         "backbone.body.conv1.", "backbone.body.bn1.", "backbone.fpn.inner_blocks.", "backbone.fpn.layer_blocks.",
         "backbone.fpn.extra_blocks.", "rpn.head.conv.0.", "roi_heads.box_head.fc6.", "roi_heads.box_head.fc7.", "roi_heads.box_head.0.",
-        "roi_heads.mask_head.0.", "roi_heads.mask_predictor.",
+        "roi_heads.mask_head.0.", "roi_heads.mask_predictor.", "head.classification_head.", "head.regression_head.",
     ];
 
     public const string BatchNormCounter = "num_batches_tracked";

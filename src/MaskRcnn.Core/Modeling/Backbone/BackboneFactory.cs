@@ -9,7 +9,7 @@ namespace MaskRcnn.Modeling.Backbone;
 /// <summary>
 /// Builds the backbone named by MODEL.BACKBONE.CONV_BODY, as maskrcnn-benchmark's registry does, and freezes
 /// MODEL.BACKBONE.FREEZE_CONV_BODY_AT stages. Bodies: R-50/101 -C4 (layer3, stride 16) and -C5 (layer4,
-/// stride 32); R-50/101/152 -FPN, and torchvision's R-18/34 with FPN (layers 1–4, P2–P6); VGG-16-C5.
+/// stride 32); R-50/101/152 -FPN; R-50/101 -FPN-RETINANET (P3–P7) and our R-18-FPN-RETINANET, and torchvision's R-18/34 with FPN (layers 1–4, P2–P6); VGG-16-C5.
 /// </summary>
 public static class BackboneFactory
 {
@@ -26,6 +26,9 @@ public static class BackboneFactory
         ("R-50-FPN", (cfg, eps) => ResNet(cfg, ResNetLayout.R50, stageCount: 4, fpn: true, eps)),
         ("R-101-FPN", (cfg, eps) => ResNet(cfg, ResNetLayout.R101, stageCount: 4, fpn: true, eps)),
         ("R-152-FPN", (cfg, eps) => ResNet(cfg, ResNetLayout.R152, stageCount: 4, fpn: true, eps)),
+        ("R-50-FPN-RETINANET", (cfg, eps) => RetinaNetFpn(cfg, ResNetLayout.R50, eps)),
+        ("R-101-FPN-RETINANET", (cfg, eps) => RetinaNetFpn(cfg, ResNetLayout.R101, eps)),
+        ("R-18-FPN-RETINANET", (cfg, eps) => RetinaNetFpn(cfg, ResNetLayout.R18, eps ?? NormLayers.TorchvisionEps)),
         ("R-18-FPN", (cfg, eps) => ResNet(cfg, ResNetLayout.R18, stageCount: 4, fpn: true, eps ?? NormLayers.TorchvisionEps)),
         ("R-34-FPN", (cfg, eps) => ResNet(cfg, ResNetLayout.R34, stageCount: 4, fpn: true, eps ?? NormLayers.TorchvisionEps)),
         ("VGG-16-C5", (cfg, _) => Vgg16(cfg)));
@@ -47,6 +50,18 @@ public static class BackboneFactory
         }
         var top = FpnTopBlocks.Build(FpnTopBlocks.MaxPool, cfg, body.OutChannels[^1], outChannels);
         var pyramid = new FeaturePyramidNetwork(body.OutChannels, outChannels, cfg.Model.Fpn.UseGn ? GroupNormFactory.From(cfg) : null, cfg.Model.Fpn.UseRelu, top);
+        return new BackboneNetwork(body, pyramid);
+    }
+
+    /// <summary>maskrcnn-benchmark's ResNet-FPN for RetinaNet: C3–C5 into the pyramid (no P2), P6 and P7 by
+    /// <see cref="LastLevelP6P7"/> (P6 from C5 when MODEL.RETINANET.USE_C5, else from P5).</summary>
+    static BackboneNetwork RetinaNetFpn(MaskRcnnConfig cfg, ResNetLayout layout, double? eps)
+    {
+        var body = ResNetBody(cfg, layout, stageCount: 4, [1, 2, 3, 4], eps ?? NormLayers.MaskRcnnBenchmarkEps);
+        var outChannels = cfg.Model.ResNets.BackboneOutChannels;
+        var top = FpnTopBlocks.Build(FpnTopBlocks.P6P7, cfg, body.OutChannels[^1], outChannels);
+        int[] inChannels = [0, .. body.OutChannels.Skip(1)];
+        var pyramid = new FeaturePyramidNetwork(inChannels, outChannels, cfg.Model.Fpn.UseGn ? GroupNormFactory.From(cfg) : null, cfg.Model.Fpn.UseRelu, top);
         return new BackboneNetwork(body, pyramid);
     }
 

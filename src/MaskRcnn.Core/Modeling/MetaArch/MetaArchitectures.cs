@@ -1,4 +1,5 @@
 using MaskRcnn.Config;
+using MaskRcnn.Modeling.RetinaNet;
 using MaskRcnn.Modeling.Yolact;
 
 namespace MaskRcnn.Modeling.MetaArch;
@@ -9,6 +10,7 @@ public static class MetaArchitectures
     public delegate Detector Builder(MaskRcnnConfig cfg);
 
     public static readonly Registry<Builder> Registry = new("MODEL.META_ARCHITECTURE",
-        ("GeneralizedRCNN", GeneralizedRcnnBuilder.Build),
+        // maskrcnn-benchmark builds RetinaNet as a GeneralizedRCNN whose RPN is the RetinaNet module (RETINANET_ON).
+        ("GeneralizedRCNN", cfg => cfg.Model.RetinanetOn ? RetinaNetBuilder.Build(cfg) : GeneralizedRcnnBuilder.Build(cfg)),
         ("YOLACT", YolactBuilder.Build));
 }

@@ -6,7 +6,7 @@ namespace MaskRcnn.Modeling.Rpn;
 
 /// <summary>
 /// Anchors for every location of every feature level: per level, a few cell anchors (one per size × aspect
-/// ratio, ratio-major) shifted by the level's stride. One level with all sizes (C4), or one size per level (FPN).
+/// ratio, ratio-major) shifted by the level's stride. Sizes may be fractional (RetinaNet's octave scales). One level with all sizes (C4), or one size per level (FPN).
 /// The cell anchors and strides follow <see cref="BoxConvention"/>.
 /// </summary>
 public sealed class AnchorGenerator
@@ -15,10 +15,10 @@ public sealed class AnchorGenerator
     readonly int[] strides;
     readonly BoxConvention convention;
 
-    public AnchorGenerator(IReadOnlyList<int[]> sizesPerLevel, IReadOnlyList<double> aspectRatios, IReadOnlyList<int> strides, BoxConvention convention, int straddleThreshold)
+    public AnchorGenerator(IReadOnlyList<double[]> sizesPerLevel, IReadOnlyList<double> aspectRatios, IReadOnlyList<int> strides, BoxConvention convention, int straddleThreshold, string configNode = "MODEL.RPN")
     {
         if (sizesPerLevel.Count != strides.Count)
-            throw new Config.ConfigException($"MODEL.RPN: {strides.Count} anchor strides for {sizesPerLevel.Count} levels of anchor sizes (FPN needs one size per stride)");
+            throw new Config.ConfigException($"{configNode}: {strides.Count} anchor strides for {sizesPerLevel.Count} levels of anchor sizes (FPN needs one size per stride)");
         this.strides = strides.ToArray();
         this.convention = convention;
         StraddleThreshold = straddleThreshold;
@@ -31,7 +31,8 @@ public sealed class AnchorGenerator
     /// <summary>From <c>MODEL.RPN</c>: one stride → one level with every size; several → one size per level.</summary>
     public static AnchorGenerator From(Config.RpnConfig rpn, BoxConvention convention)
     {
-        var sizes = rpn.AnchorStride.Length == 1 ? [rpn.AnchorSizes] : rpn.AnchorSizes.Select(s => new[] { s }).ToList();
+        var all = rpn.AnchorSizes.Select(s => (double)s).ToArray();
+        var sizes = rpn.AnchorStride.Length == 1 ? [all] : all.Select(s => new[] { s }).ToList();
         return new AnchorGenerator(sizes, rpn.AspectRatios, rpn.AnchorStride, convention, rpn.StraddleThresh);
     }
 
@@ -78,7 +79,7 @@ public sealed class AnchorGenerator
 
     /// <summary>Detectron's anchors: a stride×stride box at the origin, reshaped to each aspect ratio with the area kept
     /// (widths rounded half-to-even), then scaled to each size; "+1" widths, centre (stride − 1)/2.</summary>
-    static float[] DetectronCellAnchors(int stride, int[] sizes, IReadOnlyList<double> ratios)
+    static float[] DetectronCellAnchors(int stride, double[] sizes, IReadOnlyList<double> ratios)
     {
         double centre = 0.5 * (stride - 1);
         var anchors = new List<float>();
@@ -89,7 +90,7 @@ public sealed class AnchorGenerator
             double hs = Math.Round(ws * ratio, MidpointRounding.ToEven);
             foreach (var size in sizes)
             {
-                double scale = (double)size / stride;
+                double scale = size / stride;
                 double w = ws * scale, h = hs * scale;
                 anchors.AddRange([(float)(centre - 0.5 * (w - 1)), (float)(centre - 0.5 * (h - 1)), (float)(centre + 0.5 * (w - 1)), (float)(centre + 0.5 * (h - 1))]);
             }
@@ -98,7 +99,7 @@ public sealed class AnchorGenerator
     }
 
     /// <summary>torchvision's anchors: zero-centred, w = size/√r, h = size·√r, halved and rounded half-to-even, in float32.</summary>
-    static float[] TorchvisionCellAnchors(int[] sizes, IReadOnlyList<double> ratios)
+    static float[] TorchvisionCellAnchors(double[] sizes, IReadOnlyList<double> ratios)
     {
         var anchors = new List<float>();
         foreach (var ratio in ratios)
@@ -107,7 +108,7 @@ public sealed class AnchorGenerator
             float wRatio = 1f / hRatio;
             foreach (var size in sizes)
             {
-                float w = wRatio * size, h = hRatio * size;
+                float w = wRatio * (float)size, h = hRatio * (float)size;
                 anchors.AddRange([MathF.Round(-w / 2, MidpointRounding.ToEven), MathF.Round(-h / 2, MidpointRounding.ToEven),
                                   MathF.Round(w / 2, MidpointRounding.ToEven), MathF.Round(h / 2, MidpointRounding.ToEven)]);
             }

@@ -59,13 +59,13 @@ public sealed class BackboneFactoryTests
     {
         var e = Assert.Throws<ConfigException>(() => BackboneFactory.Build(Config("R-51-FPN", 256)));
         Assert.Equal("MODEL.BACKBONE.CONV_BODY: unknown value 'R-51-FPN' (did you mean 'R-50-FPN'?); registered: R-50-C4, R-50-C5, R-101-C4, " +
-                     "R-101-C5, R-50-FPN, R-101-FPN, R-152-FPN, R-18-FPN, R-34-FPN, VGG-16-C5", e.Message);
+                     "R-101-C5, R-50-FPN, R-101-FPN, R-152-FPN, R-50-FPN-RETINANET, R-101-FPN-RETINANET, R-18-FPN-RETINANET, R-18-FPN, R-34-FPN, VGG-16-C5", e.Message);
     }
 
     [Fact]
     public void FactoryKnowsExactlyTheSupportedBodies()
     {
-        Assert.Equal(["R-101-C4", "R-101-C5", "R-101-FPN", "R-152-FPN", "R-18-FPN", "R-34-FPN", "R-50-C4", "R-50-C5", "R-50-FPN", "VGG-16-C5"],
+        Assert.Equal(["R-101-C4", "R-101-C5", "R-101-FPN", "R-101-FPN-RETINANET", "R-152-FPN", "R-18-FPN", "R-18-FPN-RETINANET", "R-34-FPN", "R-50-C4", "R-50-C5", "R-50-FPN", "R-50-FPN-RETINANET", "VGG-16-C5"],
             BackboneFactory.Names.Order());
     }
 
