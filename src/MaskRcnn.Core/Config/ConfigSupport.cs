@@ -56,6 +56,8 @@ public static class ConfigSupport
         // maskrcnn-benchmark's test-time augmentation pools the box head's candidates: R-CNN only.
         if (cfg.Test.BboxAug.Enabled && cfg.Model.IsYolact)
             throw new ConfigNotSupportedException("TEST.BBOX_AUG.ENABLED", "test-time augmentation of YOLACT (it is R-CNN's)", file);
+        if (cfg.Test.BboxAug.Enabled && cfg.Model.RetinanetOn)
+            throw new ConfigNotSupportedException("TEST.BBOX_AUG.ENABLED", "test-time augmentation of RetinaNet (it pools R-CNN's box-head candidates)", file);
         if (cfg.Test.BboxAug.Enabled && cfg.Input.SquashSize > 0)
             throw new ConfigNotSupportedException("TEST.BBOX_AUG.ENABLED", "test-time augmentation with INPUT.SQUASH_SIZE (its scales are short sides)", file);
 

@@ -145,8 +145,12 @@ public class TestTimeAugmentationTests
     }
 
     [Fact]
-    public void YolactAndSquashedInputsAreRefusedInOneLine()
+    public void YolactRetinaNetAndSquashedInputsAreRefusedInOneLine()
     {
+        var retinanet = Assert.Throws<ConfigNotSupportedException>(() =>
+            ConfigLoader.Load(Path.Combine(TestPaths.Configs, "retinanet", "retinanet_R-50-FPN_1x.yaml"), Tta));
+        Assert.Equal("TEST.BBOX_AUG.ENABLED", retinanet.Key);
+        Assert.Contains("test-time augmentation of RetinaNet", retinanet.Message);
         var yolact = Assert.Throws<ConfigNotSupportedException>(() =>
             ConfigLoader.Load(Path.Combine(TestPaths.Configs, "shapes", "yolact_R_18_FPN_gn.yaml"), Tta));
         Assert.Equal("TEST.BBOX_AUG.ENABLED", yolact.Key);

@@ -49,7 +49,7 @@ public sealed class Fpn2MlpFeatureExtractor : BoxFeatureExtractor
     }
 
     /// <summary>maskrcnn-benchmark's make_fc: kaiming-uniform (a = 1) weights, zero bias; with GroupNorm, no bias and the norm after.</summary>
-    static nn.Module<Tensor, Tensor> MakeFc(long inFeatures, long outFeatures, Func<int, nn.Module<Tensor, Tensor>>? groupNorm)
+    internal static nn.Module<Tensor, Tensor> MakeFc(long inFeatures, long outFeatures, Func<int, nn.Module<Tensor, Tensor>>? groupNorm)
     {
         var fc = nn.Linear(inFeatures, outFeatures, hasBias: groupNorm is null);
         nn.init.kaiming_uniform_(fc.weight!, a: 1);

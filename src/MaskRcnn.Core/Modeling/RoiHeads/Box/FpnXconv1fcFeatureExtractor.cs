@@ -16,7 +16,7 @@ public sealed class FpnXconv1fcFeatureExtractor : BoxFeatureExtractor
 {
     readonly MultiScaleRoIAlign pooler;
     readonly Sequential xconvs;
-    readonly Linear fc6;
+    readonly nn.Module<Tensor, Tensor> fc6;
 
     /// <param name="groupNorm">a GroupNorm over the given channels after each conv (the convs then have no bias), or null</param>
     public FpnXconv1fcFeatureExtractor(int inChannels, int resolution, IReadOnlyList<double> scales, int samplingRatio,
@@ -43,9 +43,7 @@ public sealed class FpnXconv1fcFeatureExtractor : BoxFeatureExtractor
         // make_fc without GroupNorm, as the reference builds fc6 here whatever USE_GN says. Its input is the last
         // conv's output (the reference writes CONV_HEAD_DIM, the same whenever it runs: with no convs it needs
         // inChannels = CONV_HEAD_DIM).
-        fc6 = nn.Linear(channels * resolution * resolution, hiddenDim);
-        nn.init.kaiming_uniform_(fc6.weight!, a: 1);
-        nn.init.constant_(fc6.bias!, 0);
+        fc6 = Fpn2MlpFeatureExtractor.MakeFc(channels * resolution * resolution, hiddenDim, groupNorm: null);
         OutChannels = hiddenDim;
         PoolerLevels = scales.Count;
         RegisterComponents();
