@@ -79,6 +79,18 @@ def peak_mb():
     return 0.0
 
 
+def time_case(name, fn, reps):
+    """Runs fn once to warm up, then reps times; returns the result row (milliseconds) the benchmark JSON files hold."""
+    fn()
+    times = []
+    for _ in range(reps):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000)
+    times.sort()
+    return {"Name": name, "MedianMs": statistics.median(times), "MinMs": times[0], "MaxMs": times[-1], "Reps": reps, "PeakMb": peak_mb()}
+
+
 def run(make_cases, lazy=False):
     """Times every case (or those matching a filter) and prints and optionally saves the results. With lazy, each
     case is (name, setup) and setup() returns the timed function, so unselected cases build nothing."""
@@ -96,14 +108,7 @@ def run(make_cases, lazy=False):
             continue
         if lazy:
             fn = fn()
-        fn()
-        times = []
-        for _ in range(a.reps):
-            t = time.perf_counter()
-            fn()
-            times.append((time.perf_counter() - t) * 1000)
-        times.sort()
-        r = {"Name": name, "MedianMs": statistics.median(times), "MinMs": times[0], "MaxMs": times[-1], "Reps": a.reps, "PeakMb": peak_mb()}
+        r = time_case(name, fn, a.reps)
         results.append(r)
         print(f"{name:<58} median {r['MedianMs']:10.2f} ms   min {r['MinMs']:10.2f}   max {r['MaxMs']:10.2f}   peak {r['PeakMb']:.0f} MB", flush=True)
     if a.json:

@@ -12,14 +12,13 @@ import argparse
 import json
 import os
 import pickle
-import statistics
 import sys
-import time
 
 import torch
 import torchvision
 
 sys.path.insert(0, os.path.dirname(__file__))
+from bench_torchvision_ops import time_case  # noqa: E402
 import make_weight_file_fixtures as fixtures  # noqa: E402
 import pth_to_safetensors  # noqa: E402
 
@@ -88,14 +87,7 @@ def main():
     print(f"{a.reps} repetitions after 1 warm-up, torch {torch.__version__}")
     results = []
     for kind, fn in readers(a.dir):
-        fn()
-        times = []
-        for _ in range(a.reps):
-            t = time.perf_counter()
-            fn()
-            times.append((time.perf_counter() - t) * 1000)
-        times.sort()
-        r = {"Name": case_name(kind), "MedianMs": statistics.median(times), "MinMs": times[0], "MaxMs": times[-1], "Reps": a.reps, "PeakMb": 0}
+        r = time_case(case_name(kind), fn, a.reps)
         results.append(r)
         print(f"{r['Name']:<58} median {r['MedianMs']:10.2f} ms", flush=True)
     if a.json:

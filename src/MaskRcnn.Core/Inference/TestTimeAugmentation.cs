@@ -70,15 +70,11 @@ public sealed class TestTimeAugmentation
     internal List<BoxList> Merged(IReadOnlyList<Tensor> rgbImages)
     {
         var pooled = rgbImages.Select(_ => new List<BoxList>()).ToList();
-        var rng = new Random(0); // the resize draws nothing with one scale
         ImageSize[]? reference = null;
         foreach (var pass in Passes)
         {
             using var scope = torch.NewDisposeScope();
-            var transform = new DetectionTransform(new ResizeRule([pass.Scale], pass.MaxSize), 0, 0, new ColorJitter(0, 0, 0, 0), normalizer);
-            // Mirroring before resizing is mirroring after: the resize is symmetric.
-            var inputs = rgbImages.Select(i => transform.Apply(pass.Flip ? i.flip(2) : i, null, rng).Image).ToList();
-            var candidates = model.DetectionCandidates(ImageList.FromImages(inputs, sizeDivisibility));
+            var candidates = model.DetectionCandidates(Inputs(pass, rgbImages));
             reference ??= candidates.Select(c => c.Size).ToArray();
             for (int i = 0; i < candidates.Count; i++)
             {
@@ -93,13 +89,10 @@ public sealed class TestTimeAugmentation
     internal List<Tensor> AverageMasks(IReadOnlyList<Tensor> rgbImages, IReadOnlyList<BoxList> merged)
     {
         var sums = new Tensor?[merged.Count];
-        var rng = new Random(0);
         foreach (var pass in Passes)
         {
             using var scope = torch.NewDisposeScope();
-            var transform = new DetectionTransform(new ResizeRule([pass.Scale], pass.MaxSize), 0, 0, new ColorJitter(0, 0, 0, 0), normalizer);
-            var inputs = rgbImages.Select(i => transform.Apply(pass.Flip ? i.flip(2) : i, null, rng).Image).ToList();
-            var images = ImageList.FromImages(inputs, sizeDivisibility);
+            var images = Inputs(pass, rgbImages);
             var boxes = merged.Select((m, i) =>
             {
                 var here = m.Resize(images.Sizes[i]);
@@ -114,6 +107,15 @@ public sealed class TestTimeAugmentation
             }
         }
         return sums.Select(s => s! / Passes.Count).ToList();
+    }
+
+    /// <summary>The network input of one pass: the images resized to its scale (mirrored for a mirrored pass), normalised, padded.</summary>
+    ImageList Inputs(Pass pass, IReadOnlyList<Tensor> rgbImages)
+    {
+        var transform = new DetectionTransform(new ResizeRule([pass.Scale], pass.MaxSize), 0, 0, new ColorJitter(0, 0, 0, 0), normalizer);
+        var rng = new Random(0); // the resize draws nothing with one scale
+        // Mirroring before resizing is mirroring after: the resize is symmetric.
+        return ImageList.FromImages(rgbImages.Select(i => transform.Apply(pass.Flip ? i.flip(2) : i, null, rng).Image).ToList(), sizeDivisibility);
     }
 
     /// <summary>Mirrors boxes found in a mirrored image back, in that image's pixels: x ↦ W − x, less the "+1" width

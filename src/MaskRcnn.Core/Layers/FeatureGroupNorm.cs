@@ -19,21 +19,23 @@ public sealed class FeatureGroupNorm : nn.Module<Tensor, Tensor>
         if (groups < 1 || channels % groups != 0) throw new ArgumentException($"FeatureGroupNorm: {channels} channels do not split into {groups} groups");
         this.groups = groups;
         this.eps = eps;
-        weight = new Parameter(torch.ones(channels));
-        bias = new Parameter(torch.zeros(channels));
-        RegisterComponents();
+        Weight = new Parameter(torch.ones(channels));
+        Bias = new Parameter(torch.zeros(channels));
+        register_parameter("weight", Weight);
+        register_parameter("bias", Bias);
     }
 
-    // Fields, named as PyTorch names them: TorchSharp registers a module's fields under their own names.
-#pragma warning disable IDE1006
-    public readonly Parameter weight;
-    public readonly Parameter bias;
-#pragma warning restore IDE1006
+    /// <summary>Parameters are registered by hand under PyTorch's names; TorchSharp would also register every
+    /// parameter-typed property under its C# name.</summary>
+    protected override void RegisterComponents() { }
+
+    public Parameter Weight { get; }
+    public Parameter Bias { get; }
 
     public override Tensor forward(Tensor input)
     {
         using var spatial = input.unsqueeze(-1);
-        using var normed = nn.functional.group_norm(spatial, groups, weight, bias, eps);
+        using var normed = nn.functional.group_norm(spatial, groups, Weight, Bias, eps);
         return normed.squeeze(-1);
     }
 }

@@ -1,5 +1,5 @@
+using MaskRcnn.IO;
 using MaskRcnn.Tensors;
-using Microsoft.Win32.SafeHandles;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,7 +11,7 @@ namespace MaskRcnn.SafeTensors;
 /// </summary>
 public sealed class SafeTensorsFile : IDisposable
 {
-    /// <summary>Reads go in pieces of at most this many bytes (a span cannot pass 2 GB).</summary>
+    /// <summary>Checks go in pieces of at most this many bytes (a span cannot pass 2 GB).</summary>
     const int ReadChunkBytes = 1 << 30;
 
     readonly FileStream stream;
@@ -102,17 +102,8 @@ public sealed class SafeTensorsFile : IDisposable
 
     unsafe void ReadInto(Tensor tensor, SafeTensorInfo info)
     {
-        if (info.ByteLength == 0) return;
-        var address = (byte*)tensor.RawAddress();
-        SafeFileHandle handle = stream.SafeFileHandle;
-        for (long done = 0; done < info.ByteLength;)
-        {
-            var chunk = (int)Math.Min(ReadChunkBytes, info.ByteLength - done);
-            var read = RandomAccess.Read(handle, new Span<byte>(address + done, chunk), Header.DataStart + info.Begin + done);
-            if (read == 0)
-                throw new SafeTensorsException(Path, $"tensor '{info.Name}': file ended inside its data (changed while reading?)");
-            done += read;
-        }
+        if (!FileReads.TryReadExactly(stream.SafeFileHandle, (byte*)tensor.RawAddress(), info.ByteLength, Header.DataStart + info.Begin))
+            throw new SafeTensorsException(Path, $"tensor '{info.Name}': file ended inside its data (changed while reading?)");
     }
 
     static unsafe bool HasNonBooleanByte(Tensor tensor)

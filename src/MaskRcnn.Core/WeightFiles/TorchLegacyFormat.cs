@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using MaskRcnn.IO;
 using MaskRcnn.Pickle;
 using MaskRcnn.Tensors;
 using Microsoft.Win32.SafeHandles;
@@ -61,14 +62,8 @@ static class TorchLegacyFormat
         var tensor = torch.empty(root.Numel, root.Type);
         try
         {
-            var address = (byte*)tensor.RawAddress();
-            long bytes = root.Numel * root.ElementSize;
-            for (long done = 0; done < bytes;)
-            {
-                var read = RandomAccess.Read(handle, new Span<byte>(address + done, (int)Math.Min(1 << 30, bytes - done)), offset + done);
-                if (read == 0) throw new WeightFileFormatException(path, $"file ends inside storage {root.Key} (changed while reading?)");
-                done += read;
-            }
+            if (!FileReads.TryReadExactly(handle, (byte*)tensor.RawAddress(), root.Numel * root.ElementSize, offset))
+                throw new WeightFileFormatException(path, $"file ends inside storage {root.Key} (changed while reading?)");
             return tensor;
         }
         catch

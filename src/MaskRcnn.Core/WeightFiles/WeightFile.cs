@@ -1,3 +1,4 @@
+using MaskRcnn.IO;
 using MaskRcnn.Pickle;
 using MaskRcnn.SafeTensors;
 
@@ -64,12 +65,8 @@ public static class WeightFile
         var handle = stream.SafeFileHandle;
         return new PickledWeightFile(path, "pickle", first, readStorage: null, owner: stream, readRange: (range, span) =>
         {
-            for (int done = 0; done < span.Length;)
-            {
-                var read = RandomAccess.Read(handle, span[done..], range.Offset + done);
-                if (read == 0) throw new WeightFileFormatException(path, "file ends inside an array's data (changed while reading?)");
-                done += read;
-            }
+            if (!FileReads.TryReadExactly(handle, span, range.Offset))
+                throw new WeightFileFormatException(path, "file ends inside an array's data (changed while reading?)");
         });
     }
 

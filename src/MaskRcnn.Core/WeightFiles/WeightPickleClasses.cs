@@ -156,11 +156,11 @@ sealed class WeightPickleClasses(string path) : IPickleClasses
     {
         var length = data is byte[] b ? b.LongLength : ((PickleByteRange)data).Length;
         var (type, size) = NumpyType(dtype);
-        long numel;
-        try { numel = checked(shape.Aggregate(1L, (a, b) => checked(a * b)) * size) / size; }
+        long bytes;
+        try { bytes = checked(shape.Aggregate(1L, (a, b) => checked(a * b)) * size); }
         catch (OverflowException) { throw Fail($"a numpy array's shape [{string.Join(", ", shape)}] is too large to address"); }
-        if (numel * size != length)
-            throw Fail($"a numpy array of shape [{string.Join(", ", shape)}] and dtype '{dtype.Code}' holds {length} bytes, not {numel * size}");
+        if (bytes != length)
+            throw Fail($"a numpy array of shape [{string.Join(", ", shape)}] and dtype '{dtype.Code}' holds {length} bytes, not {bytes}");
         return new NumpyArray(type, size, shape, data as byte[], data as PickleByteRange, fortran);
     }
 
