@@ -30,6 +30,9 @@ public static class ConfigSupport
             new() { ["FBNet.roi_head_mask"] = "FBNet heads" }, c => IsRcnn(c) && c.Model.MaskOn),
         new("MODEL.ROI_MASK_HEAD.PREDICTOR", c => c.Model.RoiMaskHead.Predictor, ["MaskRCNNC4Predictor"],
             new() { ["MaskRCNNConv1x1Predictor"] = "the 1x1 mask predictor" }, c => IsRcnn(c) && c.Model.MaskOn),
+        new("MODEL.ROI_KEYPOINT_HEAD.FEATURE_EXTRACTOR", c => c.Model.RoiKeypointHead.FeatureExtractor, ["KeypointRCNNFeatureExtractor"], [],
+            c => IsRcnn(c) && c.Model.KeypointOn),
+        new("MODEL.ROI_KEYPOINT_HEAD.PREDICTOR", c => c.Model.RoiKeypointHead.Predictor, ["KeypointRCNNPredictor"], [], c => IsRcnn(c) && c.Model.KeypointOn),
         new("MODEL.BOX_CONVENTION", c => c.Model.BoxConvention, ["maskrcnn-benchmark", "torchvision"], []),
         new("SOLVER.WARMUP_METHOD", c => c.Solver.WarmupMethod, ["constant", "linear"], []),
         new("SOLVER.LR_SCHEDULER", c => c.Solver.LrScheduler, ["WarmupMultiStepLR", "WarmupCosineLR"], []),
@@ -50,7 +53,7 @@ public static class ConfigSupport
             throw new ConfigException($"{Prefix(file)}MODEL.RETINANET_ON: RetinaNet is built under MODEL.META_ARCHITECTURE GeneralizedRCNN, not YOLACT");
         if (cfg.Model.RetinanetOn && cfg.Model.MaskOn)
             throw new ConfigException($"{Prefix(file)}MODEL.MASK_ON: RetinaNet predicts boxes only (maskrcnn-benchmark silently ignores MASK_ON with RETINANET_ON)");
-        if (cfg.Model.KeypointOn) throw new ConfigNotSupportedException("MODEL.KEYPOINT_ON", "keypoint heads", file);
+        if (cfg.Model.KeypointOn) CheckKeypointHead(cfg, file);
         if (cfg.Model.ResNets.StageWithDcn.Any(x => x) || cfg.Model.ResNets.WithModulatedDcn)
             throw new ConfigNotSupportedException("MODEL.RESNETS.STAGE_WITH_DCN", "deformable convolutions", file);
         // maskrcnn-benchmark's test-time augmentation pools the box head's candidates: R-CNN only.
@@ -83,6 +86,23 @@ public static class ConfigSupport
         if (cfg.Input.SquashSize < 0)
             throw new ConfigException($"{Prefix(file)}INPUT.SQUASH_SIZE must be 0 (off) or a positive size, got {cfg.Input.SquashSize}");
         if (cfg.Model.IsYolact) YolactConfigChecks.Check(cfg, file);
+    }
+
+    static void CheckKeypointHead(MaskRcnnConfig cfg, string? file)
+    {
+        string why = cfg.Model.IsYolact ? "YOLACT has no RoI heads" : cfg.Model.RetinanetOn ? "RetinaNet has no RoI heads"
+            : cfg.Model.RpnOnly ? "MODEL.RPN_ONLY builds no RoI heads" : "";
+        if (why.Length > 0) throw new ConfigException($"{Prefix(file)}MODEL.KEYPOINT_ON: the keypoint head is an RoI head of R-CNN; {why}");
+        var k = cfg.Model.RoiKeypointHead;
+        if (k.NumClasses != Structures.Keypoints.PersonKeypoints.Names.Count)
+            throw new ConfigException($"{Prefix(file)}MODEL.ROI_KEYPOINT_HEAD.NUM_CLASSES is {k.NumClasses}; keypoint targets are COCO's {Structures.Keypoints.PersonKeypoints.Names.Count} person keypoints");
+        if (k.ConvLayers.Length == 0)
+            throw new ConfigException($"{Prefix(file)}MODEL.ROI_KEYPOINT_HEAD.CONV_LAYERS is empty; the keypoint head needs at least one conv");
+        // The predictor doubles twice (transposed conv, then ×2 upsampling): its heatmaps are 4 × the pooled size, and
+        // the loss places targets on a RESOLUTION grid, so the two must agree (maskrcnn-benchmark does not check).
+        bool shares = k.ShareBoxFeatureExtractor && cfg.Model.RoiBoxHead.FeatureExtractor == "ResNet50Conv5ROIFeatureExtractor";
+        if (!shares && k.Resolution != 4 * k.PoolerResolution)
+            throw new ConfigException($"{Prefix(file)}MODEL.ROI_KEYPOINT_HEAD.RESOLUTION is {k.Resolution} but the heatmaps are 4 × POOLER_RESOLUTION = {4 * k.PoolerResolution}; set RESOLUTION {4 * k.PoolerResolution}");
     }
 
     static void CheckXconvHead(MaskRcnnConfig cfg, string? file)

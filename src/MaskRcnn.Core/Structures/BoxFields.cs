@@ -10,8 +10,10 @@ public static class BoxFields
     public const string MatchedIndices = "matched_idxs";
     public const string RegressionTargets = "regression_targets";
     public const string IsCrowd = "iscrowd";
-    /// <summary>Ground-truth keypoints, a <see cref="Keypoints.PersonKeypoints"/>.</summary>
+    /// <summary>Keypoints (ground truth, or predicted with v = 1), a <see cref="Keypoints.PersonKeypoints"/>.</summary>
     public const string Keypoints = "keypoints";
+    /// <summary>Predicted keypoints' scores, [N, K] float32: the decoded heatmap's value at each keypoint.</summary>
+    public const string KeypointScores = "keypoint_scores";
     /// <summary>Predicted mask probabilities of detections, [N,1,M,M] before pasting.</summary>
     public const string MaskProbabilities = "mask";
 }

@@ -34,9 +34,9 @@ public class ConfigCommandTests
         var (code, output, _) = Run("config", "--config", file, "--validate");
         Assert.Equal(0, code);
         Assert.Equal($"{file}: OK\n", output.ReplaceLineEndings("\n"));
-        var (bad, _, err) = Run("config", "--config", Reference("e2e_keypoint_rcnn_R_50_FPN_1x.yaml"), "--validate");
+        var (bad, _, err) = Run("config", "--config", Reference(Path.Combine("dcn", "e2e_mask_rcnn_dconv_R_50_FPN_1x.yaml")), "--validate");
         Assert.Equal(2, bad);
-        Assert.Contains("not supported yet: MODEL.KEYPOINT_ON", err);
+        Assert.Contains("not supported yet: MODEL.RESNETS.STAGE_WITH_DCN", err);
     }
 
     [Fact]

@@ -22,6 +22,8 @@ public sealed class ModelRegistriesTests
         { BoxPredictors.Registry.Key, [.. BoxPredictors.Registry.Names] },
         { MaskFeatureExtractors.Registry.Key, [.. MaskFeatureExtractors.Registry.Names] },
         { MaskPredictors.Registry.Key, [.. MaskPredictors.Registry.Names] },
+        { MaskRcnn.Modeling.RoiHeads.Keypoint.KeypointHeadParts.Extractors.Key, [.. MaskRcnn.Modeling.RoiHeads.Keypoint.KeypointHeadParts.Extractors.Names] },
+        { MaskRcnn.Modeling.RoiHeads.Keypoint.KeypointHeadParts.Predictors.Key, [.. MaskRcnn.Modeling.RoiHeads.Keypoint.KeypointHeadParts.Predictors.Names] },
         { BoxConventions.Registry.Key, [.. BoxConventions.Registry.Names] },
     };
 

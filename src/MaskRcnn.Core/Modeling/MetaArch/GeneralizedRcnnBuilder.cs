@@ -2,6 +2,7 @@ using MaskRcnn.Config;
 using MaskRcnn.Modeling.Backbone;
 using MaskRcnn.Modeling.RoiHeads;
 using MaskRcnn.Modeling.RoiHeads.Box;
+using MaskRcnn.Modeling.RoiHeads.Keypoint;
 using MaskRcnn.Modeling.RoiHeads.Mask;
 using MaskRcnn.Modeling.Rpn;
 
@@ -26,13 +27,26 @@ public static class GeneralizedRcnnBuilder
         var boxExtractor = BoxFeatureExtractors.Registry.Get(model.RoiBoxHead.FeatureExtractor)(cfg, backbone.OutChannels, eps);
         var predictor = BoxPredictors.Registry.Get(model.RoiBoxHead.Predictor)(cfg, boxExtractor.OutChannels);
         var box = new BoxHead(boxExtractor, predictor, RoiHeadsOptions.From(cfg), convention);
-        if (!model.MaskOn) return new GeneralizedRcnn(backbone, rpn, new StandardRoiHeads(box, null, shareBoxFeatures: false), model.NumClasses);
 
-        var maskHead = model.RoiMaskHead;
-        bool share = maskHead.ShareBoxFeatureExtractor && boxExtractor is ResNetConv5FeatureExtractor;
-        var maskExtractor = share ? null : MaskFeatureExtractors.Registry.Get(maskHead.FeatureExtractor)(cfg, backbone.OutChannels);
-        var maskPredictor = MaskPredictors.Registry.Get(maskHead.Predictor)(cfg, maskExtractor?.OutChannels ?? boxExtractor.OutChannels);
-        var mask = new MaskHead(maskExtractor, maskPredictor, maskHead.Resolution);
-        return new GeneralizedRcnn(backbone, rpn, new StandardRoiHeads(box, mask, share), model.NumClasses);
+        // Only a C4 box head's conv5 gives RoI feature maps another head can share; FPN heads pool their own.
+        MaskHead? mask = null;
+        bool maskShares = model.MaskOn && model.RoiMaskHead.ShareBoxFeatureExtractor && boxExtractor is ResNetConv5FeatureExtractor;
+        if (model.MaskOn)
+        {
+            var maskHead = model.RoiMaskHead;
+            var maskExtractor = maskShares ? null : MaskFeatureExtractors.Registry.Get(maskHead.FeatureExtractor)(cfg, backbone.OutChannels);
+            var maskPredictor = MaskPredictors.Registry.Get(maskHead.Predictor)(cfg, maskExtractor?.OutChannels ?? boxExtractor.OutChannels);
+            mask = new MaskHead(maskExtractor, maskPredictor, maskHead.Resolution);
+        }
+        KeypointHead? keypoint = null;
+        bool keypointShares = model.KeypointOn && model.RoiKeypointHead.ShareBoxFeatureExtractor && boxExtractor is ResNetConv5FeatureExtractor;
+        if (model.KeypointOn)
+        {
+            var k = model.RoiKeypointHead;
+            var keypointExtractor = keypointShares ? null : KeypointHeadParts.Extractors.Get(k.FeatureExtractor)(cfg, backbone.OutChannels);
+            var keypointPredictor = KeypointHeadParts.Predictors.Get(k.Predictor)(cfg, keypointExtractor?.OutChannels ?? boxExtractor.OutChannels);
+            keypoint = new KeypointHead(keypointExtractor, keypointPredictor, k.Resolution);
+        }
+        return new GeneralizedRcnn(backbone, rpn, new StandardRoiHeads(box, mask, maskShares, keypoint, keypointShares), model.NumClasses);
     }
 }

@@ -1,4 +1,5 @@
 using MaskRcnn.Modeling.RoiHeads.Box;
+using MaskRcnn.Modeling.RoiHeads.Keypoint;
 using MaskRcnn.Modeling.RoiHeads.Mask;
 using MaskRcnn.Structures;
 using TorchSharp;
@@ -6,21 +7,28 @@ using static TorchSharp.torch;
 
 namespace MaskRcnn.Modeling.RoiHeads;
 
-/// <summary>The box head and, for Mask R-CNN, the mask head, in maskrcnn-benchmark's order: in training the mask
-/// head learns from the box head's foreground samples; at inference it runs on the box head's detections.</summary>
+/// <summary>The box head and, for Mask R-CNN, the mask head, for Keypoint R-CNN the keypoint head, in
+/// maskrcnn-benchmark's order: in training the mask and keypoint heads learn from the box head's foreground samples; at
+/// inference they run on the box head's detections.</summary>
 public sealed class StandardRoiHeads : nn.Module
 {
     readonly BoxHead box;
     readonly MaskHead? mask;
+    readonly KeypointHead? keypoint;
     readonly bool shareBoxFeatures;
+    readonly bool keypointSharesBoxFeatures;
 
-    public StandardRoiHeads(BoxHead box, MaskHead? mask, bool shareBoxFeatures) : base("RoiHeads")
+    public StandardRoiHeads(BoxHead box, MaskHead? mask, bool shareBoxFeatures, KeypointHead? keypoint = null, bool keypointSharesBoxFeatures = false)
+        : base("RoiHeads")
     {
         this.box = box;
         this.mask = mask;
+        this.keypoint = keypoint;
         this.shareBoxFeatures = shareBoxFeatures;
+        this.keypointSharesBoxFeatures = keypointSharesBoxFeatures;
         register_module("box", box);
         if (mask is not null) register_module("mask", mask);
+        if (keypoint is not null) register_module("keypoint", keypoint);
     }
 
     /// <summary>Children are registered by hand under maskrcnn-benchmark's names; TorchSharp would also register
@@ -28,19 +36,24 @@ public sealed class StandardRoiHeads : nn.Module
     protected override void RegisterComponents() { }
 
     public bool HasMasks => mask is not null;
+    public bool HasKeypoints => keypoint is not null;
 
     public (List<BoxList> Detections, Dictionary<string, Tensor> Losses) Forward(Tensor[] features, IReadOnlyList<BoxList> proposals,
         IReadOnlyList<BoxList>? targets, IReadOnlyList<Generator>? generators)
     {
         var (rois, _, losses) = box.Forward(features, proposals, targets, generators);
-        Func<IReadOnlyList<BoxList>, Tensor>? shared = shareBoxFeatures ? r => box.FeatureExtractor.forward(features, r) : null;
-        if (mask is null) return (rois, losses);
+        Func<IReadOnlyList<BoxList>, Tensor> boxFeatures = r => box.FeatureExtractor.forward(features, r);
+        var maskShared = shareBoxFeatures ? boxFeatures : null;
+        var keypointShared = keypointSharesBoxFeatures ? boxFeatures : null;
         if (training)
         {
-            losses["loss_mask"] = mask.Loss(features, rois, targets!, shared)!;
+            if (mask is not null) losses["loss_mask"] = mask.Loss(features, rois, targets!, maskShared)!;
+            if (keypoint is not null) losses["loss_kp"] = keypoint.Loss(features, rois, targets!, keypointShared);
             return (rois, losses);
         }
-        return (mask.Infer(features, rois, shared), losses);
+        if (mask is not null) rois = mask.Infer(features, rois, maskShared);
+        if (keypoint is not null) rois = keypoint.Infer(features, rois, keypointShared);
+        return (rois, losses);
     }
 
     /// <summary>The box head's unfiltered detections (test-time augmentation pools them over passes; no masks).</summary>
