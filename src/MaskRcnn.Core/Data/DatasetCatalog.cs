@@ -10,7 +10,7 @@ public sealed record DatasetEntry(string Name, string ImageDir, string Annotatio
 /// <summary>
 /// Maps dataset names (<c>DATASETS.TRAIN</c>/<c>DATASETS.TEST</c>) to files, as maskrcnn-benchmark's
 /// <c>paths_catalog.py</c> does: the COCO names it knows, resolved under a data folder (default
-/// <c>datasets/</c>, or <c>$MASKRCNN_DATASETS</c>), the generated <c>shapes_&lt;split&gt;</c> sets, and a
+/// <c>datasets/</c>, or <c>$MASKRCNN_DATASETS</c>), the generated <c>shapes_&lt;split&gt;</c> and <c>shapes_keypoints_&lt;split&gt;</c> sets, and a
 /// user's own names from a catalog file (<c>PATHS_CATALOG</c>) — no recompiling.
 /// </summary>
 public sealed class DatasetCatalog
@@ -26,6 +26,10 @@ public sealed class DatasetCatalog
         ["coco_2014_val"] = ("coco/val2014", "coco/annotations/instances_val2014.json"),
         ["coco_2014_minival"] = ("coco/val2014", "coco/annotations/instances_minival2014.json"),
         ["coco_2014_valminusminival"] = ("coco/val2014", "coco/annotations/instances_valminusminival2014.json"),
+        ["keypoints_coco_2014_train"] = ("coco/train2014", "coco/annotations/person_keypoints_train2014.json"),
+        ["keypoints_coco_2014_val"] = ("coco/val2014", "coco/annotations/person_keypoints_val2014.json"),
+        ["keypoints_coco_2014_minival"] = ("coco/val2014", "coco/annotations/person_keypoints_minival2014.json"),
+        ["keypoints_coco_2014_valminusminival"] = ("coco/val2014", "coco/annotations/person_keypoints_valminusminival2014.json"),
     };
 
     readonly Dictionary<string, (string ImageDir, string AnnotationFile)> user;
@@ -50,7 +54,8 @@ public sealed class DatasetCatalog
         return new DatasetCatalog(dir, entries);
     }
 
-    public IEnumerable<string> Names => BuiltIn.Keys.Concat(user.Keys).Append("shapes_train").Append("shapes_val").Distinct();
+    public IEnumerable<string> Names => BuiltIn.Keys.Concat(user.Keys).Append("shapes_train").Append("shapes_val")
+        .Append("shapes_keypoints_train").Append("shapes_keypoints_val").Distinct();
 
     public DatasetEntry Get(string name)
     {

@@ -64,8 +64,9 @@ public sealed class CocoWriter(Stream stream) : IDisposable
         json.WriteEndObject();
     }
 
-    /// <summary><c>{"id", "image_id", "category_id", "bbox", "area", "iscrowd", "score"?, "segmentation"?}</c>; a
-    /// <paramref name="score"/> makes the annotation a detection as well (predictions.json).</summary>
+    /// <summary><c>{"id", "image_id", "category_id", "bbox", "area", "iscrowd", "score"?, "segmentation"?,
+    /// "keypoints"?, "num_keypoints"?}</c>; a <paramref name="score"/> makes the annotation a detection as well
+    /// (predictions.json). <c>num_keypoints</c> counts the labelled ones (v &gt; 0), as COCO's files do.</summary>
     public void Annotation(CocoAnnotation annotation, double? score = null)
     {
         json.WriteStartObject();
@@ -77,6 +78,16 @@ public sealed class CocoWriter(Stream stream) : IDisposable
         json.WriteNumber("iscrowd", annotation.IsCrowd ? 1 : 0);
         if (score is { } s) json.WriteNumber("score", s);
         if (annotation.Segmentation is { } segmentation) Segmentation(segmentation);
+        if (annotation.Keypoints is { } keypoints)
+        {
+            json.WriteStartArray("keypoints");
+            foreach (var v in keypoints) json.WriteNumberValue(v);
+            json.WriteEndArray();
+            int labelled = 0;
+            for (int i = 2; i < keypoints.Length; i += 3)
+                if (keypoints[i] > 0) labelled++;
+            json.WriteNumber("num_keypoints", annotation.NumKeypoints ?? labelled);
+        }
         json.WriteEndObject();
     }
 

@@ -8,7 +8,9 @@ namespace MaskRcnn.Data.Shapes;
 /// <summary>
 /// Writes a shapes dataset in COCO format: <c>images/NNNNNN.png</c> and <c>annotations.json</c> with one
 /// category per shape kind. A fully visible shape is written as its polygon; a partly hidden one as the
-/// compressed RLE of its visible pixels. The folder appears whole or not at all (written aside, then renamed).
+/// compressed RLE of its visible pixels. With keypoints (the <c>shapes_keypoints_&lt;split&gt;</c> sets: the same images as
+/// <c>shapes_&lt;split&gt;</c>) every annotation also gets COCO's 17 person keypoints placed on its shape
+/// (<see cref="ShapeKeypoints"/>). The folder appears whole or not at all (written aside, then renamed).
 /// </summary>
 public static class ShapesDatasetWriter
 {
@@ -24,18 +26,24 @@ public static class ShapesDatasetWriter
     /// <summary>How many images a named split gets when generated on first use.</summary>
     public static int DefaultImages(string split) => split == "train" ? 2000 : 200;
 
+    /// <summary>The split names of the sets with keypoints start with this.</summary>
+    public const string KeypointsPrefix = "keypoints_";
+
     /// <summary>Generates the dataset of <paramref name="entry"/> unless its annotation file already exists.</summary>
     public static void EnsureGenerated(DatasetEntry entry, TextWriter? log = null)
     {
         if (File.Exists(entry.AnnotationFile)) return;
         var split = entry.Name[DatasetCatalog.ShapesPrefix.Length..];
+        bool keypoints = split.StartsWith(KeypointsPrefix, StringComparison.Ordinal) && split.Length > KeypointsPrefix.Length;
+        if (keypoints) split = split[KeypointsPrefix.Length..];
         var root = Path.GetDirectoryName(entry.AnnotationFile)!;
         log?.WriteLine($"generating {entry.Name}: {DefaultImages(split)} images into {root}");
-        Write(root, DefaultImages(split), SeedOf(split));
+        Write(root, DefaultImages(split), SeedOf(split), keypoints: keypoints);
     }
 
     /// <param name="minSide">Smallest image side in pixels (each image's width and height are drawn in [min, max]).</param>
-    public static void Write(string root, int images, int seed, int minSide = 128, int maxSide = 256)
+    /// <param name="keypoints">Also write 17 keypoints per annotation.</param>
+    public static void Write(string root, int images, int seed, int minSide = 128, int maxSide = 256, bool keypoints = false)
     {
         if (images <= 0) throw new ArgumentException($"a dataset needs at least one image, got {images}");
         var full = Path.GetFullPath(root);
@@ -52,7 +60,7 @@ public static class ShapesDatasetWriter
                 rendered[i] = generator.Render(i);
                 WritePng(Path.Combine(staging, "images", FileName(i)), rendered[i]);
             });
-            WriteAnnotations(Path.Combine(staging, "annotations.json"), rendered, seed);
+            WriteAnnotations(Path.Combine(staging, "annotations.json"), rendered, seed, keypoints);
             if (Directory.Exists(full)) Directory.Delete(full, recursive: true);
             Directory.Move(staging, full);
         }
@@ -86,7 +94,7 @@ public static class ShapesDatasetWriter
         finally { handle.Free(); }
     }
 
-    static void WriteAnnotations(string path, IReadOnlyList<ShapesImage> images, int seed)
+    static void WriteAnnotations(string path, IReadOnlyList<ShapesImage> images, int seed, bool keypoints)
     {
         using var stream = File.Create(path);
         using var coco = new CocoWriter(stream);
@@ -101,7 +109,10 @@ public static class ShapesDatasetWriter
             foreach (var shape in image.Shapes)
             {
                 CocoSegmentationData segmentation = shape.IsOccluded ? CocoCompressedRle.Of(shape.Visible) : new CocoPolygons([shape.Polygon]);
-                coco.Annotation(new CocoAnnotation(id++, image.Index + 1, (int)shape.Kind, shape.Visible.ToBbox(), shape.Visible.Area(), IsCrowd: false, segmentation));
+                coco.Annotation(new CocoAnnotation(id++, image.Index + 1, (int)shape.Kind, shape.Visible.ToBbox(), shape.Visible.Area(), IsCrowd: false, segmentation)
+                {
+                    Keypoints = keypoints ? ShapeKeypoints.Of(shape, image.Width, image.Height) : null,
+                });
             }
         coco.EndList();
         coco.StartCategories();

@@ -53,8 +53,10 @@ public sealed class KeypointHead : nn.Module
                 rois.Add(sampled[i].Select(chosen));
                 matchedKeypoints.Add(gtKeypoints.shape[0] > 0 ? gtKeypoints[matched.index_select(0, chosen)] : torch.zeros([0, gtKeypoints.shape[1], 3], device: gtKeypoints.device));
             }
+        // With nothing to learn from, a zero that still reaches the head's parameters (zero gradients, as the
+        // reference's empty forward gives them), so every process of a distributed run has the same gradients to average.
+        if (rois.Sum(r => r.Count) == 0) return torch.stack(parameters().Select(p => p.sum()).ToArray()).sum() * 0;
         var logits = Logits(features, rois, sharedFeatures);
-        if (logits.shape[0] == 0) return logits.sum() * 0;
         if (logits.shape[2] != resolution || logits.shape[3] != resolution)
             throw new InvalidOperationException($"the keypoint heatmaps are {logits.shape[2]}×{logits.shape[3]} but MODEL.ROI_KEYPOINT_HEAD.RESOLUTION is {resolution}; set it to {logits.shape[2]}");
         Tensor heatmaps, valid;
