@@ -74,6 +74,12 @@ public static class WeightLoader
         var from = bodyOnly
             ? BackboneWeights.Place(targets.Keys, offered.Keys.ToList())
             : offered.Keys.Where(targets.ContainsKey).ToDictionary(n => n, n => n, StringComparer.Ordinal);
+        var fpn = FpnLevelAlignment.Place(targets.Keys, offered.Keys.ToList());
+        if (fpn.Count > 0)
+        {
+            foreach (var name in from.Keys.Where(n => n.StartsWith("backbone.fpn.fpn_", StringComparison.Ordinal)).ToList()) from.Remove(name);
+            foreach (var (name, fileName) in fpn) from[name] = fileName;
+        }
         var loaded = new List<string>();
         var missing = new List<string>();
         var leftInitialised = new List<string>();

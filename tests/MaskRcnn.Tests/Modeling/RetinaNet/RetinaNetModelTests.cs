@@ -85,17 +85,6 @@ public sealed class RetinaNetModelTests
     }
 
     [Fact]
-    public void ExportToTorchvisionNamesIsRefused()
-    {
-        // Its FPN (levels from P3) and head names would come out as Mask R-CNN's: refused rather than mislabelled.
-        using var weights = new MaskRcnn.SafeTensors.StateDict();
-        weights.Add("backbone.fpn.fpn_inner2.weight", torch.zeros(2, 2, 1, 1));
-        weights.Add("rpn.head.cls_tower.0.weight", torch.zeros(2, 2, 3, 3));
-        var e = Assert.Throws<MaskRcnn.Checkpoint.Naming.WeightFileException>(() => MaskRcnn.Checkpoint.Naming.TorchvisionExport.FromOurs("r.safetensors", weights));
-        Assert.Equal("r.safetensors: RetinaNet weights do not export to torchvision's names yet (only R-50-FPN Mask/Faster R-CNN without GroupNorm exports)", e.Message);
-    }
-
-    [Fact]
     public void MasksAreRefused()
     {
         var e = Assert.Throws<ConfigException>(() => Shipped("retinanet_R-50-FPN_1x.yaml", "MODEL.MASK_ON", "True"));
