@@ -33,6 +33,7 @@ public static class ConfigSupport
         new("MODEL.ROI_KEYPOINT_HEAD.FEATURE_EXTRACTOR", c => c.Model.RoiKeypointHead.FeatureExtractor, ["KeypointRCNNFeatureExtractor"], [],
             c => IsRcnn(c) && c.Model.KeypointOn),
         new("MODEL.ROI_KEYPOINT_HEAD.PREDICTOR", c => c.Model.RoiKeypointHead.Predictor, ["KeypointRCNNPredictor"], [], c => IsRcnn(c) && c.Model.KeypointOn),
+        new("MODEL.RETINANET.LOSS_NORMALIZATION", c => c.Model.RetinaNet.LossNormalization, ["maskrcnn-benchmark", "torchvision"], [], c => c.Model.RetinanetOn),
         new("MODEL.BOX_CONVENTION", c => c.Model.BoxConvention, ["maskrcnn-benchmark", "torchvision"], []),
         new("SOLVER.WARMUP_METHOD", c => c.Solver.WarmupMethod, ["constant", "linear"], []),
         new("SOLVER.LR_SCHEDULER", c => c.Solver.LrScheduler, ["WarmupMultiStepLR", "WarmupCosineLR"], []),

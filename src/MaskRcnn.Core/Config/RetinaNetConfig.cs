@@ -24,4 +24,8 @@ public sealed class RetinaNetConfig : ConfigSection
     [Key("NMS_TH")] public double NmsTh { get; set; } = 0.4;
     // Beyond maskrcnn-benchmark (which fixes them at 10, 10, 5, 5): the box coder's weights; torchvision's RetinaNet uses 1s.
     [Key("BBOX_REG_WEIGHTS")] public double[] BboxRegWeights { get; set; } = [10.0, 10.0, 5.0, 5.0];
+    // Ours: how the loss sums are normalised. "maskrcnn-benchmark": over the batch, focal / (positives + images), box /
+    // max(1, positives × BBOX_REG_WEIGHT). "torchvision": per image, each by max(1, its positives) (the box one times
+    // BBOX_REG_WEIGHT), then averaged over the images.
+    [Key("LOSS_NORMALIZATION")] public string LossNormalization { get; set; } = "maskrcnn-benchmark";
 }

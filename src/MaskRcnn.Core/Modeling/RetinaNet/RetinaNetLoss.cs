@@ -9,7 +9,9 @@ namespace MaskRcnn.Modeling.RetinaNet;
 /// maskrcnn-benchmark's RetinaNetLossComputation: every anchor matched to ground truth (IoU ≥ FG_IOU_THRESHOLD its
 /// gt's label, &lt; BG_IOU_THRESHOLD background, in between ignored, every gt keeping its best anchors; no straddle
 /// rule); a sigmoid focal loss (LOSS_ALPHA, LOSS_GAMMA) over all anchors and classes divided by (positives + images),
-/// and a smooth L1 (BBOX_REG_BETA) over the positives' deltas divided by max(1, positives × BBOX_REG_WEIGHT).
+/// and a smooth L1 (BBOX_REG_BETA) over the positives' deltas divided by max(1, positives × BBOX_REG_WEIGHT). With
+/// torchvision's normalisation (<see cref="RetinaNetOptions.PerImageNormalization"/>) each image's two sums are divided by
+/// max(1, its positives) (× BBOX_REG_WEIGHT for the box one) and the results averaged over the images.
 /// </summary>
 public sealed class RetinaNetLoss(RetinaNetOptions options, BoxCoder coder)
 {
@@ -42,10 +44,28 @@ public sealed class RetinaNetLoss(RetinaNetOptions options, BoxCoder coder)
         using var regression = torch.stack(perImage.Select(p => p.Regression).ToArray());
         foreach (var (l, r) in perImage) { l.Dispose(); r.Dispose(); }
         using var positive = labels > 0;
+        if (options.PerImageNormalization) return PerImage(logits, deltas, labels, regression, positive);
         long positives = positive.sum().item<long>();
         var box = Losses.SmoothL1(deltas[positive], regression[positive], options.BoxLossBeta) / Math.Max(1.0, positives * options.BoxLossNormalizer);
         var classification = FocalLoss(logits, labels) / (positives + targets.Count);
         return (classification, box);
+    }
+
+    (Tensor Classification, Tensor Box) PerImage(Tensor logits, Tensor deltas, Tensor labels, Tensor regression, Tensor positive)
+    {
+        using var scope = torch.NewDisposeScope();
+        long images = logits.shape[0];
+        // One read of every image's positive count, not one per image.
+        var counts = positive.sum(1).cpu().data<long>().ToArray();
+        var classification = new List<Tensor>();
+        var box = new List<Tensor>();
+        for (int i = 0; i < images; i++)
+        {
+            double normalizer = Math.Max(1.0, counts[i]);
+            classification.Add(FocalLoss(logits[i], labels[i]) / normalizer);
+            box.Add(Losses.SmoothL1(deltas[i][positive[i]], regression[i][positive[i]], options.BoxLossBeta) / Math.Max(1.0, counts[i] * options.BoxLossNormalizer));
+        }
+        return ((torch.stack(classification).sum() / images).MoveToOuterDisposeScope(), (torch.stack(box).sum() / images).MoveToOuterDisposeScope());
     }
 
     /// <summary>maskrcnn-benchmark's SigmoidFocalLoss summed: label k ≥ 1 is the positive of class k and a negative of the

@@ -88,24 +88,36 @@ public sealed class TorchvisionRetinaNetParityTests : IClassFixture<TorchvisionR
     }
 
     [Fact]
-    public void LossesMatchUpToTorchvisionsNormalisation()
+    public void LossesMatchTorchvisionsAndMaskrcnnBenchmarksNormalisationDiffersAsDocumented()
     {
-        // The same head outputs and anchors, and torchvision's targets (our labels one higher). With BBOX_REG_BETA 0
-        // (L1, as torchvision) and BBOX_REG_WEIGHT 1 the box losses agree for one image; torchvision divides the focal
-        // sum by max(1, foreground) where maskrcnn-benchmark divides by foreground + images.
+        // The same head outputs and anchors, and torchvision's targets (our labels one higher). The shipped config sets
+        // torchvision's loss: L1 (BBOX_REG_BETA 0), BBOX_REG_WEIGHT 1, per-image normalisation.
         var r = run.Reference;
         var target = new BoxList(r.Tensor("target_boxes"), new ImageSize(r.Int("height"), r.Int("width")))
             .With(BoxFields.Labels, r.Tensor("target_labels") + 1);
-        var loss = new RetinaNetLoss(run.Options with { BoxLossBeta = 0, BoxLossNormalizer = 1 }, new MaskRcnn.Layers.BoxCoder(run.Options.BoxCoderWeights));
+        Assert.True(run.Options.PerImageNormalization);
+        var loss = new RetinaNetLoss(run.Options, new MaskRcnn.Layers.BoxCoder(run.Options.BoxCoderWeights));
         using var anchors = torch.cat(run.Anchors, 0);
         var (labels, _) = loss.Targets(anchors, target);
         long foreground = (labels > 0).sum().item<long>();
         Assert.Equal(r.Tensor("foreground").item<long>(), foreground);
-        var (cls, box) = loss.Compute(anchors, torch.cat(run.Logits, 1), torch.cat(run.Deltas, 1), [target]);
+        using var logits = torch.cat(run.Logits, 1);
+        using var deltas = torch.cat(run.Deltas, 1);
+        var (cls, box) = loss.Compute(anchors, logits, deltas, [target]);
         double expectedCls = r.Tensor("loss_classifier").item<float>(), expectedBox = r.Tensor("loss_box_reg").item<float>();
-        double torchvisionCls = cls.item<float>() * (foreground + 1) / Math.Max(1, foreground);
-        Assert.True(Math.Abs(torchvisionCls - expectedCls) <= 1e-4 * expectedCls, $"classification {torchvisionCls} vs torchvision's {expectedCls}");
+        Assert.True(Math.Abs(cls.item<float>() - expectedCls) <= 1e-4 * expectedCls, $"classification {cls.item<float>()} vs torchvision's {expectedCls}");
         Assert.True(Math.Abs(box.item<float>() - expectedBox) <= 1e-4 * expectedBox, $"box {box.item<float>()} vs torchvision's {expectedBox}");
+
+        // maskrcnn-benchmark's normalisation divides the focal sum by foreground + images instead.
+        var benchmark = new RetinaNetLoss(run.Options with { PerImageNormalization = false }, new MaskRcnn.Layers.BoxCoder(run.Options.BoxCoderWeights));
+        var (benchmarkCls, benchmarkBox) = benchmark.Compute(anchors, logits, deltas, [target]);
+        Assert.Equal(expectedCls * Math.Max(1, foreground) / (foreground + 1), benchmarkCls.item<float>(), 1e-4 * expectedCls);
+        Assert.Equal(box.item<float>(), benchmarkBox.item<float>(), 1e-6);
+
+        // Two images: torchvision averages the per-image losses; the same image twice gives the same loss.
+        var (twiceCls, twiceBox) = loss.Compute(anchors, torch.cat([logits, logits]), torch.cat([deltas, deltas]), [target, target]);
+        Assert.Equal(cls.item<float>(), twiceCls.item<float>(), 1e-4 * expectedCls);
+        Assert.Equal(box.item<float>(), twiceBox.item<float>(), 1e-4 * expectedBox);
     }
 
     [Fact]
