@@ -14,11 +14,11 @@ public static class TorchvisionExport
     {
         // RetinaNet's FPN and head names depend on the model, which these name rules do not see.
         if (ours.Names.Any(n => n.StartsWith("rpn.head.cls_tower.", StringComparison.Ordinal)))
-            throw new WeightFileException($"{path}: RetinaNet weights do not export to torchvision's names yet (only R-50-FPN Mask/Faster R-CNN without GroupNorm exports)");
+            throw new WeightFileException($"{path}: RetinaNet weights do not export to torchvision's names yet (only R-50-FPN Mask/Faster/Keypoint R-CNN without GroupNorm exports)");
         var untranslatable = ours.Names.Where(n => TorchvisionNames.FromOurs(n) is null).ToList();
         if (untranslatable.Count > 0)
             throw new WeightFileException($"{path}: torchvision's R-50-FPN model has no counterpart for {untranslatable.Count} weight(s): " +
-                ExportedWeights.Few(untranslatable) + " (only R-50-FPN Mask/Faster R-CNN without GroupNorm exports)");
+                ExportedWeights.Few(untranslatable) + " (only R-50-FPN Mask/Faster/Keypoint R-CNN without GroupNorm exports)");
         return ExportedWeights.Rename(ours, TorchvisionNames.FromOurs, TorchvisionNames.BatchNormCounterBeside);
     }
 }

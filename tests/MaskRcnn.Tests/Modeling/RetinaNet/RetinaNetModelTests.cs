@@ -92,7 +92,7 @@ public sealed class RetinaNetModelTests
         weights.Add("backbone.fpn.fpn_inner2.weight", torch.zeros(2, 2, 1, 1));
         weights.Add("rpn.head.cls_tower.0.weight", torch.zeros(2, 2, 3, 3));
         var e = Assert.Throws<MaskRcnn.Checkpoint.Naming.WeightFileException>(() => MaskRcnn.Checkpoint.Naming.TorchvisionExport.FromOurs("r.safetensors", weights));
-        Assert.Equal("r.safetensors: RetinaNet weights do not export to torchvision's names yet (only R-50-FPN Mask/Faster R-CNN without GroupNorm exports)", e.Message);
+        Assert.Equal("r.safetensors: RetinaNet weights do not export to torchvision's names yet (only R-50-FPN Mask/Faster/Keypoint R-CNN without GroupNorm exports)", e.Message);
     }
 
     [Fact]
