@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Names and shapes of torchvision's R-50-FPN Mask R-CNN, Faster R-CNN and RetinaNet state dicts, for the name-map tests.
+"""Names and shapes of torchvision's R-50-FPN Mask R-CNN, Faster R-CNN, Keypoint R-CNN and RetinaNet state dicts, for the name-map tests.
 
     /usr/bin/python3 scripts/dump_state_dict_names.py
 
@@ -10,7 +10,8 @@ import os
 
 import torch
 import torchvision
-from torchvision.models.detection import fasterrcnn_resnet50_fpn, maskrcnn_resnet50_fpn, retinanet_resnet50_fpn
+from torchvision.models.detection import (fasterrcnn_resnet50_fpn, keypointrcnn_resnet50_fpn, maskrcnn_resnet50_fpn,
+                                          retinanet_resnet50_fpn)
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "tests", "MaskRcnn.Tests", "Fixtures", "model", "torchvision_state_dict_names.json")
 
@@ -24,6 +25,7 @@ def main():
         "maskrcnn_resnet50_fpn": names(maskrcnn_resnet50_fpn(weights=None, weights_backbone=None)),
         "fasterrcnn_resnet50_fpn": names(fasterrcnn_resnet50_fpn(weights=None, weights_backbone=None)),
         "retinanet_resnet50_fpn": names(retinanet_resnet50_fpn(weights=None, weights_backbone=None)),
+        "keypointrcnn_resnet50_fpn": names(keypointrcnn_resnet50_fpn(weights=None, weights_backbone=None)),
     }
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
     versions = {"torch": torch.__version__, "torchvision": torchvision.__version__}

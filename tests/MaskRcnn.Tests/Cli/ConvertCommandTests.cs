@@ -262,6 +262,6 @@ public class ConvertCommandTests
         var (code, _, err) = Run("convert", "--to", "torchvision", "--input", input, "--output", Path.Combine(dir.Path, "o.safetensors"));
         Assert.Equal(2, code);
         Assert.Equal($"maskrcnn: error: {input}: torchvision's R-50-FPN model has no counterpart for 2 weight(s): backbone.fpn.fpn_inner1.0.weight, " +
-            "backbone.fpn.fpn_inner1.1.weight (only R-50-FPN Mask/Faster R-CNN and RetinaNet without GroupNorm export)\n", err);
+            "backbone.fpn.fpn_inner1.1.weight (only R-50-FPN Mask/Faster/Keypoint R-CNN and RetinaNet without GroupNorm export)\n", err);
     }
 }

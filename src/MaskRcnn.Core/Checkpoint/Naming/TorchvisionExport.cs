@@ -20,7 +20,7 @@ public static class TorchvisionExport
         var untranslatable = ours.Names.Where(n => Rename(n) is null).ToList();
         if (untranslatable.Count > 0)
             throw new WeightFileException($"{path}: torchvision's R-50-FPN model has no counterpart for {untranslatable.Count} weight(s): " +
-                ExportedWeights.Few(untranslatable) + " (only R-50-FPN Mask/Faster R-CNN and RetinaNet without GroupNorm export)");
+                ExportedWeights.Few(untranslatable) + " (only R-50-FPN Mask/Faster/Keypoint R-CNN and RetinaNet without GroupNorm export)");
         return ExportedWeights.Rename(ours, Rename, TorchvisionNames.BatchNormCounterBeside);
     }
 

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace MaskRcnn.Checkpoint.Naming;
 
 /// <summary>
-/// torchvision's Mask R-CNN / Faster R-CNN R-50-FPN names ↔ ours (maskrcnn-benchmark's). Both torchvision 0.14's
+/// torchvision's Mask R-CNN / Faster R-CNN / Keypoint R-CNN R-50-FPN names ↔ ours (maskrcnn-benchmark's). Both torchvision 0.14's
 /// names (<c>inner_blocks.0.0</c>, <c>rpn.head.conv.0.0</c>, <c>mask_head.0.0</c>, from its Conv2dNormActivation
 /// wrappers) and the older ones without the extra <c>.0</c> are read; the 0.14 names are written. ImageNet
 /// classification files (<c>resnet50-*.pth</c>: <c>conv1</c>, <c>bn1</c>, <c>layerN</c>, <c>fc</c>; <c>vgg16-*.pth</c>:
@@ -31,6 +31,9 @@ public static partial class TorchvisionNames
         new($@"^roi_heads\.mask_head\.(?<i>\d+)\.0\.{WB}$", m => $"roi_heads.mask.feature_extractor.mask_fcn{NameRule.Shift(m, "i", 1)}.{m.Groups["p"]}"),
         new($@"^roi_heads\.mask_head\.mask_fcn(?<i>[1-9]\d*)\.{WB}$", m => $"roi_heads.mask.feature_extractor.mask_fcn{m.Groups["i"]}.{m.Groups["p"]}"),
         new($@"^roi_heads\.mask_predictor\.(?<l>conv5_mask|mask_fcn_logits)\.{WB}$", m => $"roi_heads.mask.predictor.{m.Groups["l"]}.{m.Groups["p"]}"),
+        // Keypoint R-CNN: torchvision's keypoint_head is one Sequential of conv, ReLU pairs, so its convs sit at even indices.
+        new($@"^roi_heads\.keypoint_head\.(?<i>\d*[02468])\.{WB}$", m => $"roi_heads.keypoint.feature_extractor.conv_fcn{int.Parse(m.Groups["i"].Value) / 2 + 1}.{m.Groups["p"]}"),
+        new($@"^roi_heads\.keypoint_predictor\.kps_score_lowres\.{WB}$", m => $"roi_heads.keypoint.predictor.kps_score_lowres.{m.Groups["p"]}"),
         // RetinaNet's head: torchvision's conv.K(.0) towers are maskrcnn-benchmark's Sequential with ReLUs between (index 2K).
         new($@"^head\.classification_head\.conv\.(?<i>\d+)(\.0)?\.{WB}$", m => $"rpn.head.cls_tower.{2 * int.Parse(m.Groups["i"].Value)}.{m.Groups["p"]}"),
         new($@"^head\.regression_head\.conv\.(?<i>\d+)(\.0)?\.{WB}$", m => $"rpn.head.bbox_tower.{2 * int.Parse(m.Groups["i"].Value)}.{m.Groups["p"]}"),
@@ -54,18 +57,21 @@ public static partial class TorchvisionNames
         new($@"^roi_heads\.box\.predictor\.(?<l>cls_score|bbox_pred)\.{WB}$", m => $"roi_heads.box_predictor.{m.Groups["l"]}.{m.Groups["p"]}"),
         new($@"^roi_heads\.mask\.feature_extractor\.mask_fcn(?<i>[1-9]\d*)\.{WB}$", m => $"roi_heads.mask_head.{NameRule.Shift(m, "i", -1)}.0.{m.Groups["p"]}"),
         new($@"^roi_heads\.mask\.predictor\.(?<l>conv5_mask|mask_fcn_logits)\.{WB}$", m => $"roi_heads.mask_predictor.{m.Groups["l"]}.{m.Groups["p"]}"),
+        new($@"^roi_heads\.keypoint\.feature_extractor\.conv_fcn(?<i>[1-9]\d*)\.{WB}$", m => $"roi_heads.keypoint_head.{2 * (int.Parse(m.Groups["i"].Value) - 1)}.{m.Groups["p"]}"),
+        new($@"^roi_heads\.keypoint\.predictor\.kps_score_lowres\.{WB}$", m => $"roi_heads.keypoint_predictor.kps_score_lowres.{m.Groups["p"]}"),
         new($@"^rpn\.head\.cls_tower\.(?<i>\d*[02468])\.{WB}$", m => $"head.classification_head.conv.{int.Parse(m.Groups["i"].Value) / 2}.0.{m.Groups["p"]}"),
         new($@"^rpn\.head\.bbox_tower\.(?<i>\d*[02468])\.{WB}$", m => $"head.regression_head.conv.{int.Parse(m.Groups["i"].Value) / 2}.0.{m.Groups["p"]}"),
     ];
 
     /// <summary>Name prefixes only torchvision uses, for telling the schemes apart. detectron2 shares
-    /// <c>roi_heads.box_predictor.*</c> and the older <c>roi_heads.mask_head.mask_fcnN</c>, so only torchvision's own
+    /// <c>roi_heads.box_predictor.*</c>, the older <c>roi_heads.mask_head.mask_fcnN</c> and <c>roi_heads.keypoint_head.conv_fcnN</c>, so only torchvision's own
     /// head layers are here.</summary>
     public static readonly string[] DistinctivePrefixes =
     [
         "backbone.body.conv1.", "backbone.body.bn1.", "backbone.fpn.inner_blocks.", "backbone.fpn.layer_blocks.",
         "backbone.fpn.extra_blocks.", "rpn.head.conv.0.", "roi_heads.box_head.fc6.", "roi_heads.box_head.fc7.", "roi_heads.box_head.0.",
-        "roi_heads.mask_head.0.", "roi_heads.mask_predictor.", "head.classification_head.", "head.regression_head.",
+        "roi_heads.mask_head.0.", "roi_heads.mask_predictor.", "roi_heads.keypoint_head.0.", "roi_heads.keypoint_predictor.",
+        "head.classification_head.", "head.regression_head.",
     ];
 
     public const string BatchNormCounter = "num_batches_tracked";

@@ -4,7 +4,7 @@ using MaskRcnn.Checkpoint.Naming;
 namespace MaskRcnn.Tests.Checkpoint.Naming;
 
 /// <summary>
-/// The torchvision map over every name of torchvision 0.14's R-50-FPN Mask R-CNN and Faster R-CNN state dicts
+/// The torchvision map over every name of torchvision 0.14's R-50-FPN Mask R-CNN, Faster R-CNN and Keypoint R-CNN state dicts
 /// (scripts/dump_state_dict_names.py), against maskrcnn-benchmark's names written out here from its rules.
 /// </summary>
 public class TorchvisionNameMapTests
@@ -17,7 +17,7 @@ public class TorchvisionNameMapTests
     }
 
     /// <summary>maskrcnn-benchmark's parameter and buffer names of R-50-FPN Mask R-CNN (FrozenBatchNorm, no GroupNorm), from its modules.</summary>
-    static List<string> MaskRcnnBenchmarkR50Fpn(bool mask)
+    static List<string> MaskRcnnBenchmarkR50Fpn(bool mask, bool keypoint = false)
     {
         string[] bn = ["weight", "bias", "running_mean", "running_var"];
         string[] wb = ["weight", "bias"];
@@ -52,13 +52,19 @@ public class TorchvisionNameMapTests
             for (var i = 1; i <= 4; i++) names.AddRange(wb.Select(p => $"roi_heads.mask.feature_extractor.mask_fcn{i}.{p}"));
             foreach (var layer in new[] { "conv5_mask", "mask_fcn_logits" }) names.AddRange(wb.Select(p => $"roi_heads.mask.predictor.{layer}.{p}"));
         }
+        if (keypoint)
+        {
+            for (var i = 1; i <= 8; i++) names.AddRange(wb.Select(p => $"roi_heads.keypoint.feature_extractor.conv_fcn{i}.{p}"));
+            names.AddRange(wb.Select(p => $"roi_heads.keypoint.predictor.kps_score_lowres.{p}"));
+        }
         return names;
     }
 
     [Theory]
-    [InlineData("maskrcnn_resnet50_fpn", true, 360)]
-    [InlineData("fasterrcnn_resnet50_fpn", false, 348)]
-    public void EveryTorchvisionNameMapsOneToOneOntoMaskRcnnBenchmarksNames(string model, bool mask, int count)
+    [InlineData("maskrcnn_resnet50_fpn", true, false, 360)]
+    [InlineData("fasterrcnn_resnet50_fpn", false, false, 348)]
+    [InlineData("keypointrcnn_resnet50_fpn", false, true, 366)]
+    public void EveryTorchvisionNameMapsOneToOneOntoMaskRcnnBenchmarksNames(string model, bool mask, bool keypoint, int count)
     {
         var torchvision = TorchvisionNames(model);
         Assert.Equal(count, torchvision.Count);
@@ -75,21 +81,23 @@ public class TorchvisionNameMapTests
             Assert.True(mapping.Kind is NameMappingKind.Renamed or NameMappingKind.Kept, $"{name} is {mapping.Kind}");
             Assert.True(mapped.TryAdd(mapping.Target!, name), $"{name} and {mapped.GetValueOrDefault(mapping.Target!)} both map to {mapping.Target}");
         }
-        var expected = MaskRcnnBenchmarkR50Fpn(mask);
+        var expected = MaskRcnnBenchmarkR50Fpn(mask, keypoint);
         Assert.Equal(expected.Count, expected.Distinct().Count());
         Assert.Equal(expected.Order(StringComparer.Ordinal), mapped.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(53, torchvision.Count(t => t.Name.EndsWith(".num_batches_tracked", StringComparison.Ordinal)));
     }
 
-    [Fact]
-    public void ExportWritesTorchvisionsOwnNamesBack()
+    [Theory]
+    [InlineData("maskrcnn_resnet50_fpn")]
+    [InlineData("keypointrcnn_resnet50_fpn")]
+    public void ExportWritesTorchvisionsOwnNamesBack(string model)
     {
-        var torchvision = TorchvisionNames("maskrcnn_resnet50_fpn").Select(t => t.Name).Where(n => !n.EndsWith(".num_batches_tracked", StringComparison.Ordinal)).ToList();
+        var torchvision = TorchvisionNames(model).Select(t => t.Name).Where(n => !n.EndsWith(".num_batches_tracked", StringComparison.Ordinal)).ToList();
         foreach (var name in torchvision)
             Assert.Equal(name, MaskRcnn.Checkpoint.Naming.TorchvisionNames.FromOurs(MaskRcnn.Checkpoint.Naming.TorchvisionNames.ToOurs(name).Target!));
         // ...including every counter, beside each BatchNorm's running_var.
         var counters = torchvision.Select(MaskRcnn.Checkpoint.Naming.TorchvisionNames.BatchNormCounterBeside).OfType<string>();
-        Assert.Equal(TorchvisionNames("maskrcnn_resnet50_fpn").Select(t => t.Name).Where(n => n.EndsWith(".num_batches_tracked", StringComparison.Ordinal)).Order(),
+        Assert.Equal(TorchvisionNames(model).Select(t => t.Name).Where(n => n.EndsWith(".num_batches_tracked", StringComparison.Ordinal)).Order(),
             counters.Order());
     }
 
@@ -104,6 +112,19 @@ public class TorchvisionNameMapTests
     public void OlderTorchvisionNamesMapToo(string torchvision, string ours) =>
         Assert.Equal(ours, MaskRcnn.Checkpoint.Naming.TorchvisionNames.ToOurs(torchvision).Target);
 
+    /// <summary>torchvision's keypoint_head is a Sequential of (conv, ReLU) pairs: conv k (from 1) is its entry 2(k − 1).</summary>
+    [Theory]
+    [InlineData("roi_heads.keypoint_head.0.weight", "roi_heads.keypoint.feature_extractor.conv_fcn1.weight")]
+    [InlineData("roi_heads.keypoint_head.14.bias", "roi_heads.keypoint.feature_extractor.conv_fcn8.bias")]
+    [InlineData("roi_heads.keypoint_predictor.kps_score_lowres.weight", "roi_heads.keypoint.predictor.kps_score_lowres.weight")]
+    [InlineData("roi_heads.keypoint_head.6.weight", "roi_heads.keypoint.feature_extractor.conv_fcn4.weight")]
+    [InlineData("roi_heads.keypoint_predictor.kps_score_lowres.bias", "roi_heads.keypoint.predictor.kps_score_lowres.bias")]
+    public void KeypointHeadNamesMapBothWays(string torchvision, string ours)
+    {
+        Assert.Equal(ours, MaskRcnn.Checkpoint.Naming.TorchvisionNames.ToOurs(torchvision).Target);
+        Assert.Equal(torchvision, MaskRcnn.Checkpoint.Naming.TorchvisionNames.FromOurs(ours));
+    }
+
     [Theory]
     [InlineData("rpn.head.conv.1.0.weight")]                 // maskrcnn_resnet50_fpn_v2: two RPN convs
     [InlineData("backbone.fpn.inner_blocks.0.1.weight")]     // v2: BatchNorm inside the FPN
@@ -111,6 +132,8 @@ public class TorchvisionNameMapTests
     [InlineData("backbone.body.layer5.0.conv1.weight")]
     [InlineData("backbone.body.layer1.0.conv4.weight")]
     [InlineData("roi_heads.mask_head.mask_fcn0.weight")]
+    [InlineData("roi_heads.keypoint_head.1.weight")]         // a ReLU's index: no parameters
+    [InlineData("roi_heads.keypoint_head.conv_fcn1.weight")] // detectron2's keypoint head
     public void NamesOutsideTheR50FpnModelAreUnknown(string name) =>
         Assert.Equal(NameMappingKind.Unknown, MaskRcnn.Checkpoint.Naming.TorchvisionNames.ToOurs(name).Kind);
 
@@ -118,6 +141,7 @@ public class TorchvisionNameMapTests
     [InlineData("backbone.fpn.fpn_inner1.0.weight")]         // GroupNorm FPN
     [InlineData("roi_heads.box.feature_extractor.head.layer4.0.conv1.weight")] // C4 head
     [InlineData("rpn.anchor_generator.cell_anchors.0")]
+    [InlineData("roi_heads.keypoint.feature_extractor.conv_fcn0.weight")]
     public void OurNamesWithoutATorchvisionCounterpartDoNotExport(string name) =>
         Assert.Null(MaskRcnn.Checkpoint.Naming.TorchvisionNames.FromOurs(name));
 
@@ -139,6 +163,9 @@ public class TorchvisionNameMapTests
         var none = new Dictionary<string, string>();
         var torchvision = TorchvisionNames("fasterrcnn_resnet50_fpn").Select(t => t.Name).ToList();
         Assert.Equal(WeightScheme.Torchvision, WeightSchemeDetector.Detect("w", torchvision, none));
+        Assert.Equal(WeightScheme.Torchvision, WeightSchemeDetector.Detect("w", TorchvisionNames("keypointrcnn_resnet50_fpn").Select(t => t.Name), none));
+        // A head alone (a fine-tuned keypoint head) is still recognised as torchvision's.
+        Assert.Equal(WeightScheme.Torchvision, WeightSchemeDetector.Detect("w", ["roi_heads.keypoint_head.0.weight", "roi_heads.keypoint_predictor.kps_score_lowres.weight"], none));
         var benchmark = MaskRcnnBenchmarkR50Fpn(mask: true);
         Assert.Equal(WeightScheme.MaskRcnnBenchmark, WeightSchemeDetector.Detect("w", benchmark, none));
         Assert.Equal(WeightScheme.MaskRcnnBenchmark, WeightSchemeDetector.Detect("w", benchmark.Select(n => "module." + n), none));
