@@ -64,9 +64,10 @@ public sealed class CocoWriter(Stream stream) : IDisposable
         json.WriteEndObject();
     }
 
-    /// <summary><c>{"id", "image_id", "category_id", "bbox", "area", "iscrowd", "score"?, "segmentation"?}</c>; a
-    /// <paramref name="score"/> makes the annotation a detection as well (predictions.json).</summary>
-    public void Annotation(CocoAnnotation annotation, double? score = null)
+    /// <summary><c>{"id", "image_id", "category_id", "bbox", "area", "iscrowd", "score"?, "segmentation"?,
+    /// "num_keypoints"?, "keypoints"?, "keypoint_scores"?}</c>; a <paramref name="score"/> makes the annotation a
+    /// detection as well (predictions.json), whose keypoints may come with <paramref name="keypointScores"/>.</summary>
+    public void Annotation(CocoAnnotation annotation, double? score = null, double[]? keypointScores = null)
     {
         json.WriteStartObject();
         json.WriteNumber("id", annotation.Id);
@@ -77,26 +78,35 @@ public sealed class CocoWriter(Stream stream) : IDisposable
         json.WriteNumber("iscrowd", annotation.IsCrowd ? 1 : 0);
         if (score is { } s) json.WriteNumber("score", s);
         if (annotation.Segmentation is { } segmentation) Segmentation(segmentation);
+        if (annotation.Keypoints is { } keypoints)
+        {
+            if (annotation.NumKeypoints is { } labelled) json.WriteNumber("num_keypoints", labelled);
+            Numbers("keypoints", keypoints);
+        }
+        if (keypointScores is not null) Numbers("keypoint_scores", keypointScores);
         json.WriteEndObject();
     }
 
     /// <summary><c>{"image_id", "category_id", "bbox"?, "score", "segmentation"?, "keypoints"?}</c>. Without
-    /// <paramref name="includeBox"/> a result with a mask carries only the mask, as maskrcnn-benchmark's segm.json.</summary>
+    /// <paramref name="includeBox"/> a result with a mask or keypoints carries only those, as maskrcnn-benchmark's
+    /// segm.json and keypoints.json (pycocotools' loadRes then derives the box from them).</summary>
     public void Result(CocoResult result, bool includeBox = true)
     {
         json.WriteStartObject();
         json.WriteNumber("image_id", result.ImageId);
         json.WriteNumber("category_id", result.CategoryId);
-        if (includeBox || result.Segmentation is null) Bbox(result.Bbox);
+        if (includeBox || (result.Segmentation is null && result.Keypoints is null)) Bbox(result.Bbox);
         json.WriteNumber("score", result.Score);
         if (result.Segmentation is { } rle) Segmentation(CocoCompressedRle.Of(rle));
-        if (result.Keypoints is { } keypoints)
-        {
-            json.WriteStartArray("keypoints");
-            foreach (var v in keypoints) json.WriteNumberValue(v);
-            json.WriteEndArray();
-        }
+        if (result.Keypoints is { } keypoints) Numbers("keypoints", keypoints);
         json.WriteEndObject();
+    }
+
+    void Numbers(string name, double[] values)
+    {
+        json.WriteStartArray(name);
+        foreach (var v in values) json.WriteNumberValue(v);
+        json.WriteEndArray();
     }
 
     public void Dispose() => json.Dispose();
