@@ -54,13 +54,33 @@ public sealed class CocoWriter(Stream stream) : IDisposable
         json.WriteEndObject();
     }
 
-    /// <summary><c>{"id", "name", "supercategory"?}</c>.</summary>
-    public void Category(CocoCategory category)
+    /// <summary><c>{"id", "name", "supercategory"?, "keypoints"?, "skeleton"?}</c>: a keypoint category (COCO's person)
+    /// names its keypoints and its skeleton's limbs (pairs of 1-based keypoint numbers), which pycocotools' showAnns
+    /// reads to draw them.</summary>
+    public void Category(CocoCategory category, IReadOnlyList<string>? keypointNames = null, IReadOnlyList<(int From, int To)>? skeletonOneBased = null)
     {
         json.WriteStartObject();
         json.WriteNumber("id", category.Id);
         json.WriteString("name", category.Name);
         if (category.Supercategory is { } supercategory) json.WriteString("supercategory", supercategory);
+        if (keypointNames is not null)
+        {
+            json.WriteStartArray("keypoints");
+            foreach (var name in keypointNames) json.WriteStringValue(name);
+            json.WriteEndArray();
+        }
+        if (skeletonOneBased is not null)
+        {
+            json.WriteStartArray("skeleton");
+            foreach (var (from, to) in skeletonOneBased)
+            {
+                json.WriteStartArray();
+                json.WriteNumberValue(from);
+                json.WriteNumberValue(to);
+                json.WriteEndArray();
+            }
+            json.WriteEndArray();
+        }
         json.WriteEndObject();
     }
 
