@@ -96,8 +96,9 @@ public sealed class Predictor : IDisposable
     /// <summary>
     /// Detects objects in [3,H,W] uint8 RGB images (any device, any sizes), run as one padded batch. Per image, a box
     /// list of that image's own size (boxes xyxy in its pixels) with <see cref="BoxFields.Labels"/> (contiguous
-    /// 1..K), <see cref="BoxFields.Scores"/> and, for Mask R-CNN, <see cref="BoxFields.Masks"/> (<see cref="BitMasks"/>
-    /// at full image size, probabilities thresholded at 0.5), all on the CPU. With <c>TEST.BBOX_AUG.ENABLED</c>, the
+    /// 1..K), <see cref="BoxFields.Scores"/>, for Mask R-CNN <see cref="BoxFields.Masks"/> (<see cref="BitMasks"/>
+    /// at full image size, probabilities thresholded at 0.5), and for Keypoint R-CNN <see cref="BoxFields.Keypoints"/>
+    /// and <see cref="BoxFields.KeypointScores"/>, all on the CPU. With <c>TEST.BBOX_AUG.ENABLED</c>, the
     /// detections of <see cref="TestTimeAugmentation"/>. The returned tensors belong to the
     /// caller's dispose scope; everything else made here is freed before returning.
     /// </summary>
