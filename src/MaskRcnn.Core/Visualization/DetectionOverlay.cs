@@ -30,11 +30,12 @@ public static class DetectionOverlay
     ];
 
     public const float MaskOpacity = 0.45f;
+    public const int JpegQuality = 92;
 
     /// <summary>maskrcnn-benchmark's demo (<c>vis_keypoints</c>, <c>kp_thresh=2</c>): a keypoint is drawn when its score,
-    /// the heatmap logit, is above 2, a limb when both its ends are.</summary>
+    /// the heatmap logit, is above 2, a limb when both its ends are (detectron2's visualizer thresholds a probability
+    /// instead; its scores are not ours).</summary>
     public const float KeypointThreshold = 2f;
-    public const int JpegQuality = 92;
 
     public static SKEncodedImageFormat FormatFor(string path) =>
         Path.GetExtension(path).ToLowerInvariant() is ".jpg" or ".jpeg" ? SKEncodedImageFormat.Jpeg : SKEncodedImageFormat.Png;
@@ -68,11 +69,9 @@ public static class DetectionOverlay
             rgba.AsSpan<byte>().CopyTo(bitmap.GetPixelSpan());
         }
         using var canvas = new SKCanvas(bitmap);
-        DrawBoxesAndLabels(canvas, detections, className, width, height);
+        DrawBoxesSkeletonsAndLabels(canvas, detections, className, width, height);
         return bitmap;
     }
-
-    static float LineWidth(int width, int height) => Math.Max(1f, Math.Max(width, height) / 300f);
 
     /// <summary>Each detection's COCO skeleton (<see cref="PersonKeypoints.Skeleton"/>) in its colour: limbs whose two
     /// ends score above <see cref="KeypointThreshold"/>, and a dot on each keypoint that does. maskrcnn-benchmark's demo
@@ -113,7 +112,7 @@ public static class DetectionOverlay
         return torch.where(owner.gt(0).unsqueeze(0), blended, image).round().clamp(0, 255).to(ScalarType.Byte);
     }
 
-    static void DrawBoxesAndLabels(SKCanvas canvas, BoxList detections, Func<long, string> className, int width, int height)
+    static void DrawBoxesSkeletonsAndLabels(SKCanvas canvas, BoxList detections, Func<long, string> className, int width, int height)
     {
         int count = detections.Count;
         if (count == 0) return;
@@ -122,7 +121,7 @@ public static class DetectionOverlay
         var labels = detections.Field(BoxFields.Labels).ToCpuContiguous(ScalarType.Int64).AsSpan<long>();
         var scores = detections.Field(BoxFields.Scores).ToCpuContiguous(ScalarType.Float32).AsSpan<float>();
         float longSide = Math.Max(width, height);
-        float lineWidth = LineWidth(width, height);
+        float lineWidth = Math.Max(1f, longSide / 300f);
         using var pen = new SKPaint { Style = SKPaintStyle.Stroke, StrokeWidth = lineWidth, IsAntialias = true };
         // Last to first, so that the first (most confident, when sorted) ends on top.
         for (int i = count - 1; i >= 0; i--)
@@ -130,6 +129,7 @@ public static class DetectionOverlay
             pen.Color = Palette[i % Palette.Count];
             canvas.DrawRect(SKRect.Create(boxes[4 * i], boxes[4 * i + 1], boxes[4 * i + 2] - boxes[4 * i], boxes[4 * i + 3] - boxes[4 * i + 1]), pen);
         }
+        // Under the labels, over the boxes.
         DrawKeypoints(canvas, detections, lineWidth);
         if (Fonts.SansSerif is not { } typeface) return;
         using var font = new SKFont(typeface, Math.Max(9f, longSide / 45f));
