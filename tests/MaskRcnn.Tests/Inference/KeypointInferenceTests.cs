@@ -55,8 +55,9 @@ public class KeypointInferenceTests : IClassFixture<KeypointInferenceTests.Perso
          "MODEL.ROI_KEYPOINT_HEAD.RESOLUTION", "28", "MODEL.ROI_KEYPOINT_HEAD.POOLER_SAMPLING_RATIO", "2",
          "MODEL.ROI_KEYPOINT_HEAD.POOLER_SCALES", "(0.25, 0.125, 0.0625, 0.03125)", "MODEL.ROI_HEADS.DETECTIONS_PER_IMG", "5"];
 
-    MaskRcnn.Config.MaskRcnnConfig Config(string outputDir) =>
-        TinyModel.Config([.. KeypointOverrides, "PATHS_CATALOG", data.Catalog, "DATASETS.TEST", "(\"person_val\",)", "OUTPUT_DIR", outputDir]);
+    MaskRcnn.Config.MaskRcnnConfig Config(string outputDir, int imagesPerBatch = 3) =>
+        TinyModel.Config([.. KeypointOverrides, "PATHS_CATALOG", data.Catalog, "DATASETS.TEST", "(\"person_val\",)", "OUTPUT_DIR", outputDir,
+                          "TEST.IMS_PER_BATCH", imagesPerBatch.ToString()]);
 
     [Fact]
     public void EvalWritesKeypointsJsonAndScoresItAsTheFileReadsBack()
@@ -111,6 +112,30 @@ public class KeypointInferenceTests : IClassFixture<KeypointInferenceTests.Perso
             Assert.Equal(fromFile.Stats, e.Stats);
             Assert.Equal(fromFile.Precision, e.Precision);
         }
+    }
+
+    [Fact]
+    public void ShardsCarryKeypointsJsonAndJoinedEqualOneWholeRun()
+    {
+        // One image per batch, so that both runs compute bit-identical detections.
+        using var whole = new TempDir();
+        using var sharded = new TempDir();
+        var cfg = Config(whole.Path, imagesPerBatch: 1);
+        IReadOnlyList<CocoEvaluation> expected;
+        using (var predictor = TinyModel.Predictor(cfg))
+            expected = new TestRunner(cfg, new StringWriter(), false).Run(predictor).Single().Evaluations;
+
+        var shardCfg = Config(sharded.Path, imagesPerBatch: 1);
+        var runner = new TestRunner(shardCfg, new StringWriter(), false);
+        using (var predictor = TinyModel.Predictor(shardCfg))
+            for (int i = 0; i < 2; i++) Assert.Empty(runner.Run(predictor, new Shard(i, 2)));
+        Assert.True(File.Exists(Path.Combine(sharded.Path, "inference", "person_val", "shard_2_of_2", "keypoints.json")));
+        var merged = runner.Merge(2).Single().Evaluations;
+
+        Assert.Equal([IouType.Bbox, IouType.Keypoints], merged.Select(e => e.IouType));
+        Assert.Equal(expected.Select(e => e.Stats), merged.Select(e => e.Stats));
+        Assert.Equal(File.ReadAllText(Path.Combine(whole.Path, "inference", "person_val", "keypoints.json")),
+                     File.ReadAllText(Path.Combine(sharded.Path, "inference", "person_val", "keypoints.json")));
     }
 
     [Fact]
