@@ -8,8 +8,8 @@ using MaskRcnn.Inference;
 namespace MaskRcnn.Cli;
 
 /// <summary>
-/// <c>maskrcnn eval</c>: COCO bbox/segm AP (and keypoints AP of a results file). Model mode (<c>--config</c>) runs the model over DATASETS.TEST and
-/// evaluates (optionally one <c>--shard K/N</c> at a time, joined by <c>--merge-shards N</c>); standalone mode
+/// <c>maskrcnn eval</c>: COCO bbox/segm/keypoints AP. Model mode (<c>--config</c>) runs the model over DATASETS.TEST and
+/// evaluates bbox, segm with MODEL.MASK_ON and keypoints with MODEL.KEYPOINT_ON (optionally one <c>--shard K/N</c> at a time, joined by <c>--merge-shards N</c>); standalone mode
 /// (<c>--gt</c> + <c>--results</c>) scores a results file of any detector.
 /// </summary>
 public static class EvalCommand

@@ -62,6 +62,9 @@ public static class ConfigSupport
             throw new ConfigNotSupportedException("TEST.BBOX_AUG.ENABLED", "test-time augmentation of YOLACT (it is R-CNN's)", file);
         if (cfg.Test.BboxAug.Enabled && cfg.Model.RetinanetOn)
             throw new ConfigNotSupportedException("TEST.BBOX_AUG.ENABLED", "test-time augmentation of RetinaNet (it pools R-CNN's box-head candidates)", file);
+        // maskrcnn-benchmark's bbox_aug merges boxes only; its keypoint head would run on the merged boxes unaugmented.
+        if (cfg.Test.BboxAug.Enabled && cfg.Model.KeypointOn)
+            throw new ConfigNotSupportedException("TEST.BBOX_AUG.ENABLED", "test-time augmentation of Keypoint R-CNN (MODEL.KEYPOINT_ON; it merges boxes only)", file);
         if (cfg.Test.BboxAug.Enabled && cfg.Input.SquashSize > 0)
             throw new ConfigNotSupportedException("TEST.BBOX_AUG.ENABLED", "test-time augmentation with INPUT.SQUASH_SIZE (its scales are short sides)", file);
 

@@ -7,13 +7,15 @@ using MaskRcnn.Distributed;
 using MaskRcnn.Evaluation;
 using MaskRcnn.IO;
 using MaskRcnn.Inference;
+using MaskRcnn.Structures.Keypoints;
 
 namespace MaskRcnn.Engine;
 
 /// <summary>
 /// maskrcnn-benchmark's test_net / <c>inference()</c>: for each dataset of <c>DATASETS.TEST</c>, runs the model over
-/// it, writes <c>OUTPUT_DIR/inference/&lt;dataset&gt;/bbox.json</c> and <c>segm.json</c> (COCO results, original
-/// category ids and image coordinates), scores them with the COCO evaluator, and writes the report
+/// it, writes <c>OUTPUT_DIR/inference/&lt;dataset&gt;/bbox.json</c>, with MODEL.MASK_ON <c>segm.json</c> and with
+/// MODEL.KEYPOINT_ON <c>keypoints.json</c> (COCO results, original category ids and image coordinates; maskrcnn-benchmark's
+/// iou_types), scores them with the COCO evaluator, and writes the report
 /// (<c>coco_eval.txt</c>) and every number (<c>coco_eval.json</c>) beside them. A shard run writes its slice's results
 /// under <c>shard_K_of_N/</c> instead, and <see cref="Merge"/> joins the N slices and evaluates the whole. Over several
 /// processes (<paramref name="group"/>) each rank runs its slice with its share of TEST.IMS_PER_BATCH, and rank 0
@@ -23,7 +25,7 @@ public sealed class TestRunner(MaskRcnnConfig cfg, TextWriter console, bool live
 {
     readonly IProcessGroup ranks = group ?? SingleProcess.Instance;
 
-    public const string BboxFile = "bbox.json", SegmFile = "segm.json", ReportFile = "coco_eval.txt", NumbersFile = "coco_eval.json", ShardFile = "shard.json";
+    public const string BboxFile = "bbox.json", SegmFile = "segm.json", KeypointsFile = "keypoints.json", ReportFile = "coco_eval.txt", NumbersFile = "coco_eval.json", ShardFile = "shard.json";
 
     public static string InferenceDir(MaskRcnnConfig cfg, string dataset) => Path.Combine(cfg.OutputDir, "inference", dataset);
 
@@ -61,14 +63,14 @@ public sealed class TestRunner(MaskRcnnConfig cfg, TextWriter console, bool live
             console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{name}: {result.ImageIds.Count} images in {result.Elapsed.TotalSeconds:F1} s ({result.ImageIds.Count / Math.Max(result.Elapsed.TotalSeconds, 1e-9):F1} images/s){skipped}"));
             var dir = part.Count > 1 ? ShardDir(cfg, name, part) : InferenceDir(cfg, name);
-            WriteResults(dir, result.Bbox, result.Segm);
+            WriteResults(dir, result.Bbox, result.Segm, result.Keypoints);
             if (part.Count > 1)
             {
                 WriteShardFile(Path.Combine(dir, ShardFile), part, result.ImageIds);
                 console.WriteLine($"wrote {dir}; when all {part.Count} shards are done: maskrcnn eval --config ... --merge-shards {part.Count}");
                 continue;
             }
-            var inputs = Inputs(result.Bbox, result.Segm, Path.Combine(dir, BboxFile), Path.Combine(dir, SegmFile));
+            var inputs = Inputs(result.Bbox, result.Segm, result.Keypoints, dir);
             var imageIds = result.SkippedImageIds.Count > 0 ? result.ImageIds : null;
             all.Add((name, Evaluate(dataset.Coco, inputs, dir, imageIds)));
         }
@@ -83,7 +85,7 @@ public sealed class TestRunner(MaskRcnnConfig cfg, TextWriter console, bool live
         foreach (var (name, dataset) in TestDatasets())
         {
             var bbox = new List<CocoResult>();
-            List<CocoResult>? segm = null;
+            List<CocoResult>? segm = null, keypoints = null;
             var imageIds = new List<long>();
             for (int i = 0; i < shardCount; i++)
             {
@@ -97,10 +99,12 @@ public sealed class TestRunner(MaskRcnnConfig cfg, TextWriter console, bool live
                 bbox.AddRange(CocoResultsFile.Load(Path.Combine(dir, BboxFile), dataset.Coco).Results);
                 var segmPath = Path.Combine(dir, SegmFile);
                 if (File.Exists(segmPath)) (segm ??= []).AddRange(CocoResultsFile.Load(segmPath, dataset.Coco).Results);
+                var keypointsPath = Path.Combine(dir, KeypointsFile);
+                if (File.Exists(keypointsPath)) (keypoints ??= []).AddRange(CocoResultsFile.Load(keypointsPath, dataset.Coco).Results);
             }
             var dirAll = InferenceDir(cfg, name);
-            WriteResults(dirAll, bbox, segm);
-            var inputs = Inputs(bbox, segm, Path.Combine(dirAll, BboxFile), Path.Combine(dirAll, SegmFile));
+            WriteResults(dirAll, bbox, segm, keypoints);
+            var inputs = Inputs(bbox, segm, keypoints, dirAll);
             bool complete = imageIds.Count == dataset.Count;
             console.WriteLine($"{name}: merged {shardCount} shards ({imageIds.Count} of {dataset.Count} images)");
             all.Add((name, Evaluate(dataset.Coco, inputs, dirAll, complete ? null : imageIds)));
@@ -125,22 +129,29 @@ public sealed class TestRunner(MaskRcnnConfig cfg, TextWriter console, bool live
             // Before the model runs: segm evaluation would fail on such an annotation at the end.
             if (cfg.Model.PredictsMasks)
                 dataset.Coco.RequireSegmentations($"segm evaluation (MODEL.MASK_ON) scores every annotation's mask in {name}: add the masks or remove those annotations");
+            if (cfg.Model.KeypointOn)
+                dataset.Coco.RequireKeypoints(PersonKeypoints.Names.Count,
+                    $"keypoints evaluation (MODEL.KEYPOINT_ON) scores every annotation's keypoints in {name}: use a person_keypoints annotation file");
             yield return (name, dataset);
         }
     }
 
-    static void WriteResults(string dir, IReadOnlyList<CocoResult> bbox, IReadOnlyList<CocoResult>? segm)
+    static void WriteResults(string dir, IReadOnlyList<CocoResult> bbox, IReadOnlyList<CocoResult>? segm, IReadOnlyList<CocoResult>? keypoints)
     {
         Directory.CreateDirectory(dir);
         CocoResultsFile.Write(Path.Combine(dir, BboxFile), bbox);
         // As maskrcnn-benchmark's segm.json: masks without boxes, so pycocotools measures their area by the mask.
         if (segm is not null) CocoResultsFile.Write(Path.Combine(dir, SegmFile), segm, includeBoxes: false);
+        // As its keypoints.json: keypoints without boxes, so pycocotools takes the keypoints' extent as box and area.
+        if (keypoints is not null) CocoResultsFile.Write(Path.Combine(dir, KeypointsFile), keypoints, includeBoxes: false);
     }
 
-    static List<(IouType, CocoResultSet)> Inputs(IReadOnlyList<CocoResult> bbox, IReadOnlyList<CocoResult>? segm, string bboxPath, string segmPath)
+    /// <summary>What each written file holds, measured as pycocotools measures it once read back.</summary>
+    static List<(IouType, CocoResultSet)> Inputs(IReadOnlyList<CocoResult> bbox, IReadOnlyList<CocoResult>? segm, IReadOnlyList<CocoResult>? keypoints, string dir)
     {
-        var inputs = new List<(IouType, CocoResultSet)> { (IouType.Bbox, CocoResultSet.InMemory(bbox, areaFromBox: true, bboxPath)) };
-        if (segm is not null) inputs.Add((IouType.Segm, CocoResultSet.InMemory(segm, areaFromBox: false, segmPath)));
+        var inputs = new List<(IouType, CocoResultSet)> { (IouType.Bbox, CocoResultSet.InMemory(bbox, areaFromBox: true, Path.Combine(dir, BboxFile))) };
+        if (segm is not null) inputs.Add((IouType.Segm, CocoResultSet.InMemory(segm, areaFromBox: false, Path.Combine(dir, SegmFile))));
+        if (keypoints is not null) inputs.Add((IouType.Keypoints, CocoResultSet.InMemory(keypoints, areaFromBox: false, Path.Combine(dir, KeypointsFile))));
         return inputs;
     }
 

@@ -81,6 +81,7 @@ public sealed class DatasetInference(Predictor predictor, CocoDetectionDataset d
             covered.Select(dataset.ImageIdAt).ToList(),
             all.Select(CocoResultConverter.ForBboxFile).ToList(),
             predictor.HasMasks ? all.Select(CocoResultConverter.ForSegmFile).ToList() : null,
+            predictor.HasKeypoints ? all.Select(CocoResultConverter.ForKeypointsFile).ToList() : null,
             skipped.Order().ToList(),
             clock.Elapsed);
     }

@@ -122,7 +122,7 @@ public sealed class FolderPrediction(Predictor predictor, DetectionCategories ca
         }
         if (predicted.Count == 0 && !interrupted)
             throw new DataException($"none of the {images.Count} input file(s) could be read (first: {unreadable[0].Path}: {unreadable[0].Reason})");
-        PredictionsFile.Write(predictionsPath, predicted.OrderBy(p => p.Id).ToList(), categories);
+        PredictionsFile.Write(predictionsPath, predicted.OrderBy(p => p.Id).ToList(), categories, predictor.HasKeypoints);
         return new FolderPredictionSummary(predicted.Count, predicted.Sum(p => p.Detections.Count), unreadable, predictionsPath, interrupted, clock.Elapsed);
     }
 

@@ -17,8 +17,8 @@ public static class InferenceResultCodec
             Longs(w, result.SkippedImageIds);
             w.Write(result.Elapsed.Ticks);
             CocoResultBinary.Write(w, result.Bbox);
-            w.Write(result.Segm is not null);
-            if (result.Segm is not null) CocoResultBinary.Write(w, result.Segm);
+            Optional(w, result.Segm);
+            Optional(w, result.Keypoints);
         }
         return stream.ToArray();
     }
@@ -30,7 +30,7 @@ public static class InferenceResultCodec
         var ids = new List<long>();
         var skipped = new List<long>();
         var bbox = new List<CocoResult>();
-        List<CocoResult>? segm = null;
+        List<CocoResult>? segm = null, keypoints = null;
         long ticks = 0;
         foreach (var part in parts)
         {
@@ -40,8 +40,16 @@ public static class InferenceResultCodec
             ticks = Math.Max(ticks, r.ReadInt64());
             bbox.AddRange(CocoResultBinary.Read(r));
             if (r.ReadBoolean()) (segm ??= []).AddRange(CocoResultBinary.Read(r));
+            if (r.ReadBoolean()) (keypoints ??= []).AddRange(CocoResultBinary.Read(r));
         }
-        return new DatasetInferenceResult(ids, bbox, segm, skipped.Order().ToList(), TimeSpan.FromTicks(ticks));
+        return new DatasetInferenceResult(ids, bbox, segm, keypoints, skipped.Order().ToList(), TimeSpan.FromTicks(ticks));
+    }
+
+    /// <summary>Whether the results are there, then the results.</summary>
+    static void Optional(BinaryWriter w, IReadOnlyList<CocoResult>? results)
+    {
+        w.Write(results is not null);
+        if (results is not null) CocoResultBinary.Write(w, results);
     }
 
     static void Longs(BinaryWriter w, IReadOnlyList<long> values)

@@ -5,6 +5,7 @@ using MaskRcnn.Data.Transforms;
 using MaskRcnn.Modeling;
 using MaskRcnn.Modeling.MetaArch;
 using MaskRcnn.Structures;
+using MaskRcnn.Structures.Keypoints;
 using MaskRcnn.Structures.Masks;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -86,14 +87,18 @@ public sealed class Predictor : IDisposable
     /// test-time augmentation, which is for boxes only).</summary>
     public bool HasMasks => Model.HasMasks;
 
+    /// <summary>Whether detections carry person keypoints (Keypoint R-CNN).</summary>
+    public bool HasKeypoints => Model.HasKeypoints;
+
     /// <summary>The test-time augmentation in use (<c>TEST.BBOX_AUG.ENABLED</c>), or null.</summary>
     public TestTimeAugmentation? Augmentation => augmentation;
 
     /// <summary>
     /// Detects objects in [3,H,W] uint8 RGB images (any device, any sizes), run as one padded batch. Per image, a box
     /// list of that image's own size (boxes xyxy in its pixels) with <see cref="BoxFields.Labels"/> (contiguous
-    /// 1..K), <see cref="BoxFields.Scores"/> and, for Mask R-CNN, <see cref="BoxFields.Masks"/> (<see cref="BitMasks"/>
-    /// at full image size, probabilities thresholded at 0.5), all on the CPU. With <c>TEST.BBOX_AUG.ENABLED</c>, the
+    /// 1..K), <see cref="BoxFields.Scores"/>, for Mask R-CNN <see cref="BoxFields.Masks"/> (<see cref="BitMasks"/>
+    /// at full image size, probabilities thresholded at 0.5), and for Keypoint R-CNN <see cref="BoxFields.Keypoints"/>
+    /// and <see cref="BoxFields.KeypointScores"/>, all on the CPU. With <c>TEST.BBOX_AUG.ENABLED</c>, the
     /// detections of <see cref="TestTimeAugmentation"/>. The returned tensors belong to the
     /// caller's dispose scope; everything else made here is freed before returning.
     /// </summary>
@@ -120,9 +125,15 @@ public sealed class Predictor : IDisposable
         var result = new BoxList(detections.Boxes.cpu(), detections.Size)
             .With(BoxFields.Labels, detections.Field(BoxFields.Labels).cpu())
             .With(BoxFields.Scores, detections.Field(BoxFields.Scores).cpu());
-        return detections.Has(BoxFields.Masks)
-            ? result.With(BoxFields.Masks, new BitMasks(detections.Field<BitMasks>(BoxFields.Masks).Tensor.cpu()))
-            : result;
+        if (detections.Has(BoxFields.Masks))
+            result = result.With(BoxFields.Masks, new BitMasks(detections.Field<BitMasks>(BoxFields.Masks).Tensor.cpu()));
+        if (detections.Has(BoxFields.Keypoints))
+        {
+            var keypoints = detections.Field<PersonKeypoints>(BoxFields.Keypoints);
+            result = result.With(BoxFields.Keypoints, new PersonKeypoints(keypoints.Tensor.cpu(), keypoints.Size))
+                .With(BoxFields.KeypointScores, detections.Field(BoxFields.KeypointScores).cpu());
+        }
+        return result;
     }
 
     public void Dispose() => Model.Dispose();

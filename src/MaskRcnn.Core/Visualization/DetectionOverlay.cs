@@ -1,5 +1,6 @@
 using System.Globalization;
 using MaskRcnn.Structures;
+using MaskRcnn.Structures.Keypoints;
 using MaskRcnn.Structures.Masks;
 using MaskRcnn.Tensors;
 using SkiaSharp;
@@ -11,7 +12,8 @@ namespace MaskRcnn.Visualization;
 /// <summary>
 /// Draws detections on their image: each instance's mask tinted with its own colour from a fixed palette of distinct
 /// colours (translucent; where masks overlap, the earlier instance's colour), its box outlined in that colour, and
-/// "class score" on a filled label above the box (inside it when there is no room above). Line width and text size
+/// "class score" on a filled label above the box (inside it when there is no room above), and, for Keypoint R-CNN,
+/// its skeleton in that colour (<see cref="DrawKeypoints"/>). Line width and text size
 /// follow the image's longer side, from 1 px lines and 9 px text on a 64 px thumbnail to about 13 px and 90 px on a
 /// 4000 px photo. Without a system font (<see cref="Fonts"/>) the labels are left out and the rest is drawn.
 /// Written as JPEG for .jpg/.jpeg paths (photos stay small) and PNG for anything else.
@@ -30,6 +32,11 @@ public static class DetectionOverlay
     public const float MaskOpacity = 0.45f;
     public const int JpegQuality = 92;
 
+    /// <summary>maskrcnn-benchmark's demo (<c>vis_keypoints</c>, <c>kp_thresh=2</c>): a keypoint is drawn when its score,
+    /// the heatmap logit, is above 2, a limb when both its ends are (detectron2's visualizer thresholds a probability
+    /// instead; its scores are not ours).</summary>
+    public const float KeypointThreshold = 2f;
+
     public static SKEncodedImageFormat FormatFor(string path) =>
         Path.GetExtension(path).ToLowerInvariant() is ".jpg" or ".jpeg" ? SKEncodedImageFormat.Jpeg : SKEncodedImageFormat.Png;
 
@@ -44,7 +51,8 @@ public static class DetectionOverlay
     }
 
     /// <param name="rgb">The image, [3,H,W] uint8 RGB.</param>
-    /// <param name="detections">Its detections in its own pixels: boxes, "labels", "scores", and optionally "masks" (BitMasks).</param>
+    /// <param name="detections">Its detections in its own pixels: boxes, "labels", "scores", and optionally "masks" (BitMasks)
+    /// and "keypoints" (PersonKeypoints) with "keypoint_scores".</param>
     /// <param name="className">The name of a label.</param>
     public static SKBitmap Draw(Tensor rgb, BoxList detections, Func<long, string> className)
     {
@@ -61,8 +69,34 @@ public static class DetectionOverlay
             rgba.AsSpan<byte>().CopyTo(bitmap.GetPixelSpan());
         }
         using var canvas = new SKCanvas(bitmap);
-        DrawBoxesAndLabels(canvas, detections, className, width, height);
+        DrawBoxesSkeletonsAndLabels(canvas, detections, className, width, height);
         return bitmap;
+    }
+
+    /// <summary>Each detection's COCO skeleton (<see cref="PersonKeypoints.Skeleton"/>) in its colour: limbs whose two
+    /// ends score above <see cref="KeypointThreshold"/>, and a dot on each keypoint that does. maskrcnn-benchmark's demo
+    /// rule, with COCO's limbs in place of its own list (which adds mid-shoulder to nose and to mid-hip).</summary>
+    static void DrawKeypoints(SKCanvas canvas, BoxList detections, float lineWidth)
+    {
+        if (!detections.Has(BoxFields.Keypoints) || detections.Count == 0) return;
+        using var scope = torch.NewDisposeScope();
+        int k = PersonKeypoints.Names.Count;
+        var points = detections.Field<PersonKeypoints>(BoxFields.Keypoints).Tensor.ToCpuContiguous(ScalarType.Float32).AsSpan<float>();
+        var scores = detections.Field(BoxFields.KeypointScores).ToCpuContiguous(ScalarType.Float32).AsSpan<float>();
+        using var limb = new SKPaint { Style = SKPaintStyle.Stroke, StrokeWidth = lineWidth, StrokeCap = SKStrokeCap.Round, IsAntialias = true };
+        using var dot = new SKPaint { Style = SKPaintStyle.Fill, IsAntialias = true };
+        float radius = 1.5f * lineWidth;
+        for (int i = detections.Count - 1; i >= 0; i--)
+        {
+            limb.Color = dot.Color = Palette[i % Palette.Count];
+            var instance = points.Slice(3 * k * i, 3 * k);
+            var score = scores.Slice(k * i, k);
+            foreach (var (from, to) in PersonKeypoints.Skeleton)
+                if (score[from] > KeypointThreshold && score[to] > KeypointThreshold)
+                    canvas.DrawLine(instance[3 * from], instance[3 * from + 1], instance[3 * to], instance[3 * to + 1], limb);
+            for (int j = 0; j < k; j++)
+                if (score[j] > KeypointThreshold) canvas.DrawCircle(instance[3 * j], instance[3 * j + 1], radius, dot);
+        }
     }
 
     /// <summary>Blends each pixel a mask covers with its instance's colour, all instances in one pass.</summary>
@@ -78,7 +112,7 @@ public static class DetectionOverlay
         return torch.where(owner.gt(0).unsqueeze(0), blended, image).round().clamp(0, 255).to(ScalarType.Byte);
     }
 
-    static void DrawBoxesAndLabels(SKCanvas canvas, BoxList detections, Func<long, string> className, int width, int height)
+    static void DrawBoxesSkeletonsAndLabels(SKCanvas canvas, BoxList detections, Func<long, string> className, int width, int height)
     {
         int count = detections.Count;
         if (count == 0) return;
@@ -95,6 +129,8 @@ public static class DetectionOverlay
             pen.Color = Palette[i % Palette.Count];
             canvas.DrawRect(SKRect.Create(boxes[4 * i], boxes[4 * i + 1], boxes[4 * i + 2] - boxes[4 * i], boxes[4 * i + 3] - boxes[4 * i + 1]), pen);
         }
+        // Under the labels, over the boxes.
+        DrawKeypoints(canvas, detections, lineWidth);
         if (Fonts.SansSerif is not { } typeface) return;
         using var font = new SKFont(typeface, Math.Max(9f, longSide / 45f));
         using var fill = new SKPaint { Style = SKPaintStyle.Fill, IsAntialias = true };

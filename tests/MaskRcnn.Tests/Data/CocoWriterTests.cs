@@ -112,11 +112,16 @@ public class CocoWriterTests
         Assert.Equal(result.Bbox, read.Bbox);
 
         using var bytes = new MemoryStream();
-        using (var w = new BinaryWriter(bytes, System.Text.Encoding.UTF8, leaveOpen: true)) CocoResultBinary.Write(w, [result, result with { Keypoints = null }]);
+        // predict's ranks also send each keypoint's score.
+        double[] scores = [0.1 + 1e-12, 1.0 / 3, -2.5];
+        using (var w = new BinaryWriter(bytes, System.Text.Encoding.UTF8, leaveOpen: true))
+            CocoResultBinary.Write(w, [result, result with { Keypoints = null }, result with { KeypointScores = scores }]);
         bytes.Position = 0;
         var back = CocoResultBinary.Read(new BinaryReader(bytes));
         Assert.Equal(keypoints, back[0].Keypoints);
+        Assert.Null(back[0].KeypointScores);
         Assert.Null(back[1].Keypoints);
+        Assert.Equal(scores, back[2].KeypointScores);
         Assert.Equal(result.Bbox, back[0].Bbox);
     }
 

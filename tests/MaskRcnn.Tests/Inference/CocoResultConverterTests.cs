@@ -2,6 +2,7 @@ using MaskRcnn.Data.Coco;
 using MaskRcnn.Inference;
 using MaskRcnn.Modeling;
 using MaskRcnn.Structures;
+using MaskRcnn.Structures.Keypoints;
 using MaskRcnn.Structures.Masks;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -67,6 +68,48 @@ public class CocoResultConverterTests
         Assert.Equal(results[0].Segmentation, segm.Segmentation);
         Assert.Equal(results[0].Score, segm.Score);
         Assert.Throws<ArgumentException>(() => CocoResultConverter.ForSegmFile(bbox));
+    }
+
+    [Fact]
+    public void KeypointsFlattenAsKeypointsJsonAndItsBoxIsTheirExtent()
+    {
+        // Detection i's keypoint j at (10 + i + j / 3, 50 - j / 7), v = 1 as predicted; its score j - 0.1 (float32 values).
+        var xy = Enumerable.Range(0, 2).SelectMany(i => Enumerable.Range(0, 17).SelectMany(j => new[] { 10 + i + j / 3f, 50 - j / 7f, 1f })).ToArray();
+        var scores = Enumerable.Range(0, 34).Select(n => n % 17 - 0.1f).ToArray();
+        var detections = Detections()
+            .With(BoxFields.Keypoints, new PersonKeypoints(torch.tensor(xy, [2, 17, 3]), new ImageSize(100, 80)))
+            .With(BoxFields.KeypointScores, torch.tensor(scores, [2, 17]));
+        var results = new CocoResultConverter(Categories, BoxConvention.MaskrcnnBenchmark).Convert(5, detections);
+        // x, y, v per keypoint, the float32 values widened (not the double 10 + 1/3).
+        Assert.Equal(xy[..51].Select(v => (double)v), results[0].Keypoints!);
+        Assert.Equal(xy[51..].Select(v => (double)v), results[1].Keypoints!);
+        Assert.Equal((double)(10 + 1 / 3f), results[0].Keypoints![3]);
+        Assert.Equal(scores[17..].Select(v => (double)v), results[1].KeypointScores!);
+        Assert.Equal(new CocoBox(10, 20, 21.5, 41.25), results[0].Bbox); // the box as for bbox.json
+
+        // keypoints.json: image, category, keypoints, score; pycocotools gives it the keypoints' extent as box.
+        var entry = CocoResultConverter.ForKeypointsFile(results[1]);
+        Assert.Equal((5L, 5L, (double)0.25f), (entry.ImageId, entry.CategoryId, entry.Score));
+        double x0 = (double)(11 + 0 / 3f), x1 = (double)(11 + 16 / 3f), y0 = (double)(50 - 16 / 7f), y1 = (double)(50 - 0 / 7f);
+        Assert.Equal(new CocoBox(x0, y0, x1 - x0, y1 - y0), entry.Bbox);
+        Assert.Same(results[1].Keypoints, entry.Keypoints);
+        Assert.Null(entry.KeypointScores);
+        Assert.Null(entry.Segmentation);
+        // bbox.json and segm.json carry no keypoints; a keypoints entry needs them.
+        Assert.Null(CocoResultConverter.ForBboxFile(results[0]).Keypoints);
+        Assert.Throws<ArgumentException>(() => CocoResultConverter.ForKeypointsFile(CocoResultConverter.ForBboxFile(results[0])));
+
+        // Written without a box, it reads back as pycocotools' loadRes reads it.
+        using var dir = new TempDir();
+        var path = Path.Combine(dir.Path, "keypoints.json");
+        CocoResultsFile.Write(path, [entry], includeBoxes: false);
+        var text = File.ReadAllText(path);
+        Assert.DoesNotContain("bbox", text);
+        Assert.DoesNotContain("keypoint_scores", text);
+        var groundTruth = new CocoFile { Path = "gt.json", Images = [new CocoImage(5, "a.jpg", 80, 100)], Categories = [], Annotations = [] };
+        var read = CocoResultsFile.Load(path, groundTruth).Results.Single();
+        Assert.Equal(entry with { Keypoints = null }, read with { Keypoints = null });
+        Assert.Equal(entry.Keypoints!, read.Keypoints!);
     }
 
     [Fact]

@@ -159,4 +159,15 @@ public class TestTimeAugmentationTests
         Assert.Contains("INPUT.SQUASH_SIZE", squash.Message);
         Assert.DoesNotContain("\n", squash.Message);
     }
+
+    [Fact]
+    public void KeypointRcnnIsRefusedAtConfigLoad()
+    {
+        var keypoints = Assert.Throws<ConfigNotSupportedException>(() =>
+            ConfigLoader.Load(Path.Combine(TestPaths.Configs, "e2e_keypoint_rcnn_R_50_FPN_1x.yaml"), Tta));
+        Assert.Equal("TEST.BBOX_AUG.ENABLED", keypoints.Key);
+        Assert.Contains("not supported yet", keypoints.Message);
+        Assert.Contains("Keypoint R-CNN", keypoints.Message);
+        Assert.Contains("e2e_keypoint_rcnn_R_50_FPN_1x.yaml", keypoints.Message);
+    }
 }

@@ -1,5 +1,6 @@
 using MaskRcnn.Data;
 using MaskRcnn.Structures;
+using MaskRcnn.Structures.Keypoints;
 using MaskRcnn.Structures.Masks;
 using MaskRcnn.Visualization;
 using TorchSharp;
@@ -69,5 +70,51 @@ public class DetectionOverlayTests
         using var drawn = DetectionOverlay.Draw(big, bigDetections, label => "a long class name");
         Assert.Equal((2000, 1500), (drawn.Width, drawn.Height));
         Assert.Throws<ArgumentException>(() => DetectionOverlay.Draw(image, bigDetections, label => "x"));
+    }
+
+    /// <summary>A 600 px black image (2 px lines) with one person whose shoulders are at (200, 200) and (400, 200), scored
+    /// as given, and every other keypoint at (300, 400) scoring 0.</summary>
+    static SkiaSharp.SKBitmap Person(float leftShoulderScore, float rightShoulderScore)
+    {
+        var image = torch.zeros(3, 600, 600, ScalarType.Byte);
+        var points = new float[17 * 3];
+        var scores = new float[17];
+        for (int j = 0; j < 17; j++) (points[3 * j], points[3 * j + 1], points[3 * j + 2]) = (300, 400, 1);
+        int left = PersonKeypoints.Names.ToList().IndexOf("left_shoulder"), right = PersonKeypoints.Names.ToList().IndexOf("right_shoulder");
+        (points[3 * left], points[3 * left + 1], scores[left]) = (200, 200, leftShoulderScore);
+        (points[3 * right], points[3 * right + 1], scores[right]) = (400, 200, rightShoulderScore);
+        var detections = new BoxList(torch.tensor(new float[] { 100, 100, 500, 560 }, [1, 4]), new ImageSize(600, 600))
+            .With(BoxFields.Labels, torch.tensor(new long[] { 1 }))
+            .With(BoxFields.Scores, torch.tensor(new float[] { 0.9f }))
+            .With(BoxFields.Keypoints, new PersonKeypoints(torch.tensor(points, [1, 17, 3]), new ImageSize(600, 600)))
+            .With(BoxFields.KeypointScores, torch.tensor(scores, [1, 17]));
+        return DetectionOverlay.Draw(image, detections, label => "person");
+    }
+
+    [Fact]
+    public void SkeletonLimbsAndDotsAreDrawnAboveTheLogitThreshold()
+    {
+        var colour = new byte[] { 230, 25, 75 }; // palette 0
+        var black = new byte[] { 0, 0, 0 };
+        using (var both = Person(5, 2.5f))
+        {
+            Assert.Equal(colour, Pixel(both, 300, 200)); // mid-limb: shoulder to shoulder is one of COCO's limbs
+            Assert.Equal(colour, Pixel(both, 300, 199)); // 2 px wide
+            Assert.Equal(colour, Pixel(both, 400, 201)); // the right shoulder's dot (radius 3) below the line
+            Assert.Equal(black, Pixel(both, 300, 400)); // the other keypoints score 0: no dots, no limbs
+            Assert.Equal(black, Pixel(both, 300, 300));
+        }
+        // maskrcnn-benchmark's demo rule: a limb needs both ends above 2 (logits), a dot its own.
+        using (var one = Person(5, 1.9f))
+        {
+            Assert.Equal(black, Pixel(one, 300, 200));
+            Assert.Equal(colour, Pixel(one, 200, 200));
+            Assert.Equal(black, Pixel(one, 400, 200));
+        }
+        using (var none = Person(2, 2))
+        {
+            Assert.Equal(black, Pixel(none, 300, 200));
+            Assert.Equal(black, Pixel(none, 200, 200));
+        }
     }
 }

@@ -57,7 +57,14 @@ public static partial class Caffe2Names
         new(@"^(?<l>cls_score|bbox_pred)_(?<p>[wb])$", m => $"roi_heads.box.predictor.{m.Groups["l"]}.{Param(m)}"),
         new(@"^_\[mask\]_fcn(?<i>[1-9]\d*)_(?<p>[wb])$", m => $"roi_heads.mask.feature_extractor.mask_fcn{m.Groups["i"]}.{Param(m)}"),
         new(@"^(?<l>conv5_mask|mask_fcn_logits)_(?<p>[wb])$", m => $"roi_heads.mask.predictor.{m.Groups["l"]}.{Param(m)}"),
+        // Keypoint R-CNN's head: c2_model_loading turns conv_fcnN and kps_score_lowres into dotted names that suffix-match these.
+        new(@"^conv_fcn(?<i>[1-9]\d*)_(?<p>[wb])$", m => $"roi_heads.keypoint.feature_extractor.conv_fcn{m.Groups["i"]}.{Param(m)}"),
+        new(@"^kps_score_lowres_(?<p>[wb])$", m => $"roi_heads.keypoint.predictor.kps_score_lowres.{Param(m)}"),
     ];
+
+    // Detectron's ×2 upsampling of the keypoint heatmaps is a transposed convolution with a fixed bilinear kernel; ours
+    // (maskrcnn-benchmark's) interpolates, so these blobs have no parameter here (nor a suffix match there).
+    static readonly HashSet<string> KeypointUpsampling = new(StringComparer.Ordinal) { "kps_score_w", "kps_score_b" };
 
     // The ImageNet classifier: MSRA's fc1000, FAIR's pred (which maskrcnn-benchmark renames to fc1000 so that it cannot
     // suffix-match a detector's bbox_pred).
@@ -66,7 +73,7 @@ public static partial class Caffe2Names
     const string MomentumSuffix = "_momentum";
 
     // Blobs only Detectron names so: dotted schemes never use these underscores.
-    [GeneratedRegex(@"^(conv1_w|res_conv1_bn_[sb]|conv1_gn_[sb])$|^res[2-5]_\d+_branch(1|2[abc])_|^fpn_inner_res\d|^(conv_rpn|rpn_cls_logits|rpn_bbox_pred)(_fpn\d+)?_[wb]$|^_\[mask\]_fcn\d",
+    [GeneratedRegex(@"^(conv1_w|res_conv1_bn_[sb]|conv1_gn_[sb])$|^res[2-5]_\d+_branch(1|2[abc])_|^fpn_inner_res\d|^(conv_rpn|rpn_cls_logits|rpn_bbox_pred)(_fpn\d+)?_[wb]$|^_\[mask\]_fcn\d|^conv_fcn\d+_[wb]$|^kps_score(_lowres)?_[wb]$",
         RegexOptions.CultureInvariant)]
     private static partial Regex Distinctive();
 
@@ -85,6 +92,8 @@ public static partial class Caffe2Names
             return NameMapping.Ignore(blob, "SGD momentum of Detectron's training, not a weight");
         if (Classifier.Contains(blob))
             return NameMapping.Ignore(blob, "ImageNet classifier, not part of the detector");
+        if (KeypointUpsampling.Contains(blob))
+            return NameMapping.Ignore(blob, "Detectron's fixed bilinear upsampling of the keypoint heatmaps; ours interpolates");
         if (NameRule.Apply(ResNetRules, blob) is { } inBody)
             return NameMapping.To(blob, Res5Placement.Place(inBody, res5InBoxHead));
         return NameRule.Apply(DetectorRules, blob) is { } ours ? NameMapping.To(blob, ours) : NameMapping.NotKnown(blob);

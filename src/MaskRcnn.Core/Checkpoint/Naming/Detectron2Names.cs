@@ -4,7 +4,7 @@ using static MaskRcnn.Checkpoint.Naming.TorchvisionNames;
 namespace MaskRcnn.Checkpoint.Naming;
 
 /// <summary>
-/// detectron2's names → ours: its model zoo's Faster/Mask R-CNN (R-50/101, X-101, FPN and C4), and its backbone files
+/// detectron2's names → ours: its model zoo's Faster/Mask/Keypoint R-CNN (R-50/101, X-101, FPN and C4), and its backbone files
 /// (torchvision's ResNets converted by tools/convert-torchvision-to-d2.py: <c>stem.conv1.weight</c>,
 /// <c>res2.0.conv1.norm.weight</c>, <c>res2.0.shortcut.*</c>). In full models the ResNet sits under
 /// <c>backbone.bottom_up.</c> (FPN) or <c>backbone.</c> (C4, with res5 in the box head as <c>roi_heads.res5</c>).
@@ -38,6 +38,9 @@ public static partial class Detectron2Names
         new($@"^roi_heads\.box_head\.fc2\.{WB}$", m => $"roi_heads.box.feature_extractor.fc7.{m.Groups["p"]}"),
         new($@"^roi_heads\.mask_head\.mask_fcn(?<i>[1-9]\d*)\.{WB}$", m => $"roi_heads.mask.feature_extractor.mask_fcn{m.Groups["i"]}.{m.Groups["p"]}"),
         new($@"^roi_heads\.mask_head\.deconv\.{WB}$", m => $"roi_heads.mask.predictor.conv5_mask.{m.Groups["p"]}"),
+        // Keypoint R-CNN's head (KRCNNConvDeconvUpsampleHead): the same convolutions and transposed convolution as ours.
+        new($@"^roi_heads\.keypoint_head\.conv_fcn(?<i>[1-9]\d*)\.{WB}$", m => $"roi_heads.keypoint.feature_extractor.conv_fcn{m.Groups["i"]}.{m.Groups["p"]}"),
+        new($@"^roi_heads\.keypoint_head\.score_lowres\.{WB}$", m => $"roi_heads.keypoint.predictor.kps_score_lowres.{m.Groups["p"]}"),
     ];
 
     // detectron2 orders classes with background last and has no background row in its class-specific box and mask
@@ -57,8 +60,9 @@ public static partial class Detectron2Names
     [GeneratedRegex(@"^proposal_generator\.anchor_generator\.cell_anchors\.\d+$", RegexOptions.CultureInvariant)]
     private static partial Regex AnchorBuffer();
 
-    // Only detectron2 names so (torchvision's roi_heads.box_predictor.* and mask_head.mask_fcnN are shared, and so not here).
-    [GeneratedRegex(@"^(backbone\.bottom_up\.|backbone\.(fpn_lateral|fpn_output|top_block\.)|proposal_generator\.|roi_heads\.(res5\.|box_head\.fc[12]\.|mask_head\.(deconv|predictor)\.)|(backbone\.)?(stem\.conv1\.|res[2-5]\.\d+\.(conv[123]|shortcut)\.))",
+    // Only detectron2 names so (torchvision's roi_heads.box_predictor.* and mask_head.mask_fcnN are shared, and so not
+    // here; torchvision's keypoint head is roi_heads.keypoint_head.N).
+    [GeneratedRegex(@"^(backbone\.bottom_up\.|backbone\.(fpn_lateral|fpn_output|top_block\.)|proposal_generator\.|roi_heads\.(res5\.|box_head\.fc[12]\.|mask_head\.(deconv|predictor)\.|keypoint_head\.(conv_fcn\d+|score_lowres)\.)|(backbone\.)?(stem\.conv1\.|res[2-5]\.\d+\.(conv[123]|shortcut)\.))",
         RegexOptions.CultureInvariant)]
     private static partial Regex Distinctive();
 

@@ -47,6 +47,16 @@ public sealed class CocoFile
         throw new DataException($"{Path}: annotation {missing[0].Id}{others} has no segmentation (missing, null or empty); {need}");
     }
 
+    /// <summary>Refuses, naming the first, annotations without <c>num_keypoints</c> or without <paramref name="count"/>
+    /// keypoints: keypoints evaluation reads both on every annotation. <paramref name="need"/> says who needs them.</summary>
+    public void RequireKeypoints(int count, string need)
+    {
+        var missing = Annotations.Where(a => a.NumKeypoints is null || a.Keypoints?.Length != 3 * count).ToList();
+        if (missing.Count == 0) return;
+        string others = missing.Count > 1 ? $" (and {missing.Count - 1} more)" : "";
+        throw new DataException($"{Path}: annotation {missing[0].Id}{others} has no 'num_keypoints' or not {count} 'keypoints'; {need}");
+    }
+
     public static CocoFile Load(string path)
     {
         using var doc = CocoJson.Load(path, "annotation file");

@@ -23,8 +23,8 @@ public static class CocoResultBinary
                 w.Write(rle.Counts.Length);
                 foreach (var c in rle.Counts) w.Write(c);
             }
-            w.Write(x.Keypoints?.Length ?? -1);
-            foreach (var v in x.Keypoints ?? []) w.Write(v);
+            Doubles(w, x.Keypoints);
+            Doubles(w, x.KeypointScores);
         }
     }
 
@@ -45,11 +45,25 @@ public static class CocoResultBinary
                 for (int k = 0; k < count; k++) counts[k] = r.ReadUInt32();
                 mask = new Rle(height, width, counts);
             }
-            int keypointCount = r.ReadInt32();
-            double[]? keypoints = keypointCount < 0 ? null : new double[keypointCount];
-            for (int k = 0; k < keypointCount; k++) keypoints![k] = r.ReadDouble();
-            results.Add(new CocoResult(image, category, box, score, mask, keypoints));
+            var keypoints = Doubles(r);
+            results.Add(new CocoResult(image, category, box, score, mask, keypoints, Doubles(r)));
         }
         return results;
+    }
+
+    /// <summary>An optional list: its length (−1 for none), then the values.</summary>
+    static void Doubles(BinaryWriter w, double[]? values)
+    {
+        w.Write(values?.Length ?? -1);
+        foreach (var v in values ?? []) w.Write(v);
+    }
+
+    static double[]? Doubles(BinaryReader r)
+    {
+        int count = r.ReadInt32();
+        if (count < 0) return null;
+        var values = new double[count];
+        for (int k = 0; k < count; k++) values[k] = r.ReadDouble();
+        return values;
     }
 }

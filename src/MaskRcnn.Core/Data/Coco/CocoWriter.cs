@@ -54,20 +54,41 @@ public sealed class CocoWriter(Stream stream) : IDisposable
         json.WriteEndObject();
     }
 
-    /// <summary><c>{"id", "name", "supercategory"?}</c>.</summary>
-    public void Category(CocoCategory category)
+    /// <summary><c>{"id", "name", "supercategory"?, "keypoints"?, "skeleton"?}</c>: a keypoint category (COCO's person)
+    /// names its keypoints and its skeleton's limbs (pairs of 1-based keypoint numbers), which pycocotools' showAnns
+    /// reads to draw them.</summary>
+    public void Category(CocoCategory category, IReadOnlyList<string>? keypointNames = null, IReadOnlyList<(int From, int To)>? skeletonOneBased = null)
     {
         json.WriteStartObject();
         json.WriteNumber("id", category.Id);
         json.WriteString("name", category.Name);
         if (category.Supercategory is { } supercategory) json.WriteString("supercategory", supercategory);
+        if (keypointNames is not null)
+        {
+            json.WriteStartArray("keypoints");
+            foreach (var name in keypointNames) json.WriteStringValue(name);
+            json.WriteEndArray();
+        }
+        if (skeletonOneBased is not null)
+        {
+            json.WriteStartArray("skeleton");
+            foreach (var (from, to) in skeletonOneBased)
+            {
+                json.WriteStartArray();
+                json.WriteNumberValue(from);
+                json.WriteNumberValue(to);
+                json.WriteEndArray();
+            }
+            json.WriteEndArray();
+        }
         json.WriteEndObject();
     }
 
     /// <summary><c>{"id", "image_id", "category_id", "bbox", "area", "iscrowd", "score"?, "segmentation"?,
-    /// "keypoints"?, "num_keypoints"?}</c>; a <paramref name="score"/> makes the annotation a detection as well
-    /// (predictions.json). <c>num_keypoints</c> counts the labelled ones (v &gt; 0), as COCO's files do.</summary>
-    public void Annotation(CocoAnnotation annotation, double? score = null)
+    /// "num_keypoints"?, "keypoints"?, "keypoint_scores"?}</c>; a <paramref name="score"/> makes the annotation a
+    /// detection as well (predictions.json), whose keypoints may come with <paramref name="keypointScores"/>.
+    /// <c>num_keypoints</c> is the annotation's, or else the count of labelled keypoints (v &gt; 0), as COCO's files have it.</summary>
+    public void Annotation(CocoAnnotation annotation, double? score = null, double[]? keypointScores = null)
     {
         json.WriteStartObject();
         json.WriteNumber("id", annotation.Id);
@@ -80,34 +101,36 @@ public sealed class CocoWriter(Stream stream) : IDisposable
         if (annotation.Segmentation is { } segmentation) Segmentation(segmentation);
         if (annotation.Keypoints is { } keypoints)
         {
-            json.WriteStartArray("keypoints");
-            foreach (var v in keypoints) json.WriteNumberValue(v);
-            json.WriteEndArray();
             int labelled = 0;
             for (int i = 2; i < keypoints.Length; i += 3)
                 if (keypoints[i] > 0) labelled++;
             json.WriteNumber("num_keypoints", annotation.NumKeypoints ?? labelled);
+            Numbers("keypoints", keypoints);
         }
+        if (keypointScores is not null) Numbers("keypoint_scores", keypointScores);
         json.WriteEndObject();
     }
 
     /// <summary><c>{"image_id", "category_id", "bbox"?, "score", "segmentation"?, "keypoints"?}</c>. Without
-    /// <paramref name="includeBox"/> a result with a mask carries only the mask, as maskrcnn-benchmark's segm.json.</summary>
+    /// <paramref name="includeBox"/> a result with a mask or keypoints carries only those, as maskrcnn-benchmark's
+    /// segm.json and keypoints.json (pycocotools' loadRes then derives the box from them).</summary>
     public void Result(CocoResult result, bool includeBox = true)
     {
         json.WriteStartObject();
         json.WriteNumber("image_id", result.ImageId);
         json.WriteNumber("category_id", result.CategoryId);
-        if (includeBox || result.Segmentation is null) Bbox(result.Bbox);
+        if (includeBox || (result.Segmentation is null && result.Keypoints is null)) Bbox(result.Bbox);
         json.WriteNumber("score", result.Score);
         if (result.Segmentation is { } rle) Segmentation(CocoCompressedRle.Of(rle));
-        if (result.Keypoints is { } keypoints)
-        {
-            json.WriteStartArray("keypoints");
-            foreach (var v in keypoints) json.WriteNumberValue(v);
-            json.WriteEndArray();
-        }
+        if (result.Keypoints is { } keypoints) Numbers("keypoints", keypoints);
         json.WriteEndObject();
+    }
+
+    void Numbers(string name, double[] values)
+    {
+        json.WriteStartArray(name);
+        foreach (var v in values) json.WriteNumberValue(v);
+        json.WriteEndArray();
     }
 
     public void Dispose() => json.Dispose();

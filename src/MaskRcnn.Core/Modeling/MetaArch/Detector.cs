@@ -22,6 +22,10 @@ public abstract class Detector : nn.Module
     /// <summary>Whether detections carry instance masks.</summary>
     public abstract bool HasMasks { get; }
 
+    /// <summary>Whether detections carry person keypoints (<see cref="BoxFields.Keypoints"/> and
+    /// <see cref="BoxFields.KeypointScores"/>): Keypoint R-CNN only.</summary>
+    public virtual bool HasKeypoints => false;
+
     /// <summary>Training: one generator per image of the next batch, in batch order, for that image's random samples
     /// (RPN anchors, RoIs, masks to train); null uses torch's global one. Per image, so that an image is sampled alike
     /// whichever batch or process it is trained in (<see cref="Engine.SamplingSeeds"/>).</summary>
@@ -33,7 +37,7 @@ public abstract class Detector : nn.Module
 
     /// <summary>Inference: per image, the detections in <paramref name="originalSizes"/>' coordinates, with
     /// <see cref="BoxFields.Labels"/> (1..K), <see cref="BoxFields.Scores"/> and, when <see cref="HasMasks"/>,
-    /// <see cref="BoxFields.Masks"/> at full image size.</summary>
+    /// <see cref="BoxFields.Masks"/> at full image size, and when <see cref="HasKeypoints"/> the keypoints and their scores.</summary>
     public abstract List<BoxList> Detect(ImageList images, IReadOnlyList<ImageSize> originalSizes);
 
     /// <summary>Whether a weight of this name (our naming, which is maskrcnn-benchmark's) is sized by the class count:

@@ -38,6 +38,8 @@ public sealed class GeneralizedRcnn : Detector
 
     public override bool HasMasks => roiHeads?.HasMasks ?? false;
 
+    public override bool HasKeypoints => roiHeads?.HasKeypoints ?? false;
+
     public nn.Module<Tensor, Tensor[]> Backbone => backbone;
     public RegionProposalNetwork Rpn => rpn;
 

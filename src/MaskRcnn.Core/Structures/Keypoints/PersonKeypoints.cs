@@ -21,6 +21,18 @@ public sealed class PersonKeypoints : IInstanceField, ITensorHolder
         "right_ankle",
     ];
 
+    /// <summary>COCO's person skeleton: the 19 limbs joining keypoints, as 0-based indices into <see cref="Names"/>. Data
+    /// from the person category's <c>"skeleton"</c> in COCO's <c>person_keypoints_train2017.json</c> /
+    /// <c>person_keypoints_val2017.json</c>, which numbers keypoints from 1 (<see cref="SkeletonOneBased"/>).</summary>
+    public static IReadOnlyList<(int From, int To)> Skeleton { get; } =
+    [
+        (15, 13), (13, 11), (16, 14), (14, 12), (11, 12), (5, 11), (6, 12), (5, 6), (5, 7), (6, 8),
+        (7, 9), (8, 10), (1, 2), (0, 1), (0, 2), (1, 3), (2, 4), (3, 5), (4, 6),
+    ];
+
+    /// <summary><see cref="Skeleton"/> numbered as COCO's files write it (from 1).</summary>
+    public static IReadOnlyList<(int From, int To)> SkeletonOneBased { get; } = Skeleton.Select(e => (e.From + 1, e.To + 1)).ToArray();
+
     /// <summary>For each keypoint, the one it becomes in a mirror image: left ↔ right, the nose stays.</summary>
     public static IReadOnlyList<int> FlipIndices { get; } = names.Select(n => Array.IndexOf(names,
         n.StartsWith("left_", StringComparison.Ordinal) ? "right_" + n[5..] : n.StartsWith("right_", StringComparison.Ordinal) ? "left_" + n[6..] : n)).ToArray();

@@ -68,6 +68,11 @@ public class Caffe2NameMapTests
     [InlineData("conv5_mask_b", "roi_heads.mask.predictor.conv5_mask.bias")]
     [InlineData("mask_fcn_logits_w", "roi_heads.mask.predictor.mask_fcn_logits.weight")]
     [InlineData("mask_fcn_logits_b", "roi_heads.mask.predictor.mask_fcn_logits.bias")]
+    // Keypoint head (c2_model_loading's conv.fcn → conv_fcn, kps.score.lowres → kps_score_lowres, then suffix matching).
+    [InlineData("conv_fcn1_w", "roi_heads.keypoint.feature_extractor.conv_fcn1.weight")]
+    [InlineData("conv_fcn8_b", "roi_heads.keypoint.feature_extractor.conv_fcn8.bias")]
+    [InlineData("kps_score_lowres_w", "roi_heads.keypoint.predictor.kps_score_lowres.weight")]
+    [InlineData("kps_score_lowres_b", "roi_heads.keypoint.predictor.kps_score_lowres.bias")]
     public void EachBlobPatternMapsToOurName(string blob, string ours)
     {
         Assert.Equal(NameMapping.To(blob, ours), Caffe2Names.ToOurs(blob));
@@ -91,13 +96,14 @@ public class Caffe2NameMapTests
     [InlineData("fc1000_b", "ImageNet classifier, not part of the detector")]
     [InlineData("pred_w", "ImageNet classifier, not part of the detector")]
     [InlineData("pred_b", "ImageNet classifier, not part of the detector")]
+    [InlineData("kps_score_w", "Detectron's fixed bilinear upsampling of the keypoint heatmaps; ours interpolates")]
+    [InlineData("kps_score_b", "Detectron's fixed bilinear upsampling of the keypoint heatmaps; ours interpolates")]
     public void MomentumAndTheClassifierAreIgnoredWithTheReason(string blob, string reason) =>
         Assert.Equal(NameMapping.Ignore(blob, reason), Caffe2Names.ToOurs(blob));
 
     [Theory]
-    [InlineData("conv_fcn1_w")]                          // keypoint head: not in our model
-    [InlineData("kps_score_lowres_w")]
-    [InlineData("kps_score_w")]
+    [InlineData("conv_fcn0_w")]                          // keypoint convolutions count from 1
+    [InlineData("kps_deconv_w")]                         // KRCNN.USE_DECONV's extra layer
     [InlineData("fpn_inner_res5_2_sum_lateral_w")]       // the top level has no lateral
     [InlineData("fpn_inner_res4_5_sum_w")]               // the others have one
     [InlineData("fpn_inner_res5_2_sum_gn_s")]            // GroupNorm FPN (FPN.USE_GN)

@@ -47,6 +47,10 @@ public class Detectron2NameMapTests
     [InlineData("roi_heads.mask_head.mask_fcn4.bias", "roi_heads.mask.feature_extractor.mask_fcn4.bias")]
     [InlineData("roi_heads.mask_head.deconv.weight", "roi_heads.mask.predictor.conv5_mask.weight")]
     [InlineData("roi_heads.mask_head.deconv.bias", "roi_heads.mask.predictor.conv5_mask.bias")]
+    [InlineData("roi_heads.keypoint_head.conv_fcn1.weight", "roi_heads.keypoint.feature_extractor.conv_fcn1.weight")]
+    [InlineData("roi_heads.keypoint_head.conv_fcn8.bias", "roi_heads.keypoint.feature_extractor.conv_fcn8.bias")]
+    [InlineData("roi_heads.keypoint_head.score_lowres.weight", "roi_heads.keypoint.predictor.kps_score_lowres.weight")]
+    [InlineData("roi_heads.keypoint_head.score_lowres.bias", "roi_heads.keypoint.predictor.kps_score_lowres.bias")]
     public void EachNamePatternMapsToOurName(string name, string ours)
     {
         Assert.Equal(NameMapping.To(name, ours), Detectron2Names.ToOurs(name));
@@ -75,7 +79,8 @@ public class Detectron2NameMapTests
         Assert.Equal(NameMapping.Ignore(name, reason), Detectron2Names.ToOurs(name));
 
     [Theory]
-    [InlineData("roi_heads.keypoint_head.conv_fcn1.weight")]
+    [InlineData("roi_heads.keypoint_head.conv_fcn0.weight")]      // keypoint convolutions count from 1
+    [InlineData("roi_heads.keypoint_head.conv_fcn_relu1.weight")]
     [InlineData("roi_heads.box_head.conv1.weight")]               // the 4conv1fc head
     [InlineData("roi_heads.box_head.conv1.norm.weight")]
     [InlineData("roi_heads.mask_head.mask_fcn1.norm.weight")]     // a GroupNorm mask head
@@ -91,6 +96,16 @@ public class Detectron2NameMapTests
     [InlineData("sem_seg_head.predictor.weight")]                 // panoptic FPN
     public void NamesOutsideOurModelsAreUnknown(string name) =>
         Assert.Equal(NameMapping.NotKnown(name), Detectron2Names.ToOurs(name));
+
+    [Fact]
+    public void KeypointHeadNamesAreDetectron2sButNotTorchvisions()
+    {
+        Assert.True(Detectron2Names.IsDistinctive("roi_heads.keypoint_head.conv_fcn3.weight"));
+        Assert.True(Detectron2Names.IsDistinctive("roi_heads.keypoint_head.score_lowres.bias"));
+        Assert.False(Detectron2Names.IsDistinctive("roi_heads.keypoint_head.0.weight")); // torchvision's KeypointRCNNHeads
+        Assert.True(Caffe2Names.IsDistinctive("conv_fcn1_w"));
+        Assert.True(Caffe2Names.IsDistinctive("kps_score_lowres_b"));
+    }
 
     [Fact]
     public void SchemeIsDetectedFromTheNames()

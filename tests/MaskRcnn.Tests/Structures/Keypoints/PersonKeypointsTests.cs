@@ -80,4 +80,17 @@ public class PersonKeypointsTests
         Assert.Throws<ArgumentException>(() => new PersonKeypoints(torch.zeros(2, 16, 3), Size));
         Assert.Throws<ArgumentException>(() => PersonKeypoints.FromCoco([new double[48]], Size));
     }
+
+    [Fact]
+    public void TheSkeletonIsCocosNineteenLimbs()
+    {
+        // The person category's "skeleton" of COCO's person_keypoints_val2017.json, 1-based.
+        int[][] coco = [[16, 14], [14, 12], [17, 15], [15, 13], [12, 13], [6, 12], [7, 13], [6, 7], [6, 8], [7, 9], [8, 10], [9, 11],
+                        [2, 3], [1, 2], [1, 3], [2, 4], [3, 5], [4, 6], [5, 7]];
+        Assert.Equal(coco.Select(e => (e[0], e[1])), PersonKeypoints.SkeletonOneBased);
+        Assert.Equal(19, PersonKeypoints.Skeleton.Count);
+        var names = PersonKeypoints.Names;
+        Assert.Contains(PersonKeypoints.Skeleton, e => names[e.From] == "left_ankle" && names[e.To] == "left_knee");
+        Assert.Contains(PersonKeypoints.Skeleton, e => names[e.From] == "left_shoulder" && names[e.To] == "right_shoulder");
+    }
 }
