@@ -14,13 +14,6 @@ namespace MaskRcnn.Tests.Modeling;
 /// exactly those names.</summary>
 public sealed class KeypointRcnnTorchvisionWeightsTests
 {
-    static List<(string Name, long[] Shape)> TorchvisionTensors()
-    {
-        using var doc = JsonDocument.Parse(File.ReadAllText(TestPaths.Fixture("model/torchvision_state_dict_names.json")));
-        return doc.RootElement.GetProperty("models").GetProperty("keypointrcnn_resnet50_fpn").EnumerateArray()
-            .Select(e => (e[0].GetString()!, e[1].EnumerateArray().Select(d => d.GetInt64()).ToArray())).ToList();
-    }
-
     static nn.Module Model() => ModelBuilder.Build(ConfigLoader.Load(
         Path.Combine(TestPaths.RepoRoot, "configs", "torchvision", "keypointrcnn_resnet50_fpn.yaml"), ["MODEL.DEVICE", "cpu"]));
 
@@ -29,9 +22,8 @@ public sealed class KeypointRcnnTorchvisionWeightsTests
     {
         using var dir = new TempDir();
         var path = Path.Combine(dir.Path, "keypointrcnn_resnet50_fpn.safetensors");
-        var tensors = TorchvisionTensors();
-        SafeTensorsWriter.Write(path, tensors.Select(t => new KeyValuePair<string, Tensor>(t.Name,
-            ReferenceWeights.Values(t.Name, t.Shape) ?? torch.zeros(t.Shape, ScalarType.Int64))).ToList());
+        var tensors = TorchvisionStateDicts.Names("keypointrcnn_resnet50_fpn");
+        TorchvisionStateDicts.Write(path, "keypointrcnn_resnet50_fpn");
 
         var model = Model();
         var report = WeightLoader.LoadFile(model, path);

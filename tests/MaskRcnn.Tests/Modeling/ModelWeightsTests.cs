@@ -18,19 +18,7 @@ public class ModelWeightsTests : IClassFixture<ModelWeightsTests.TorchvisionFile
         public TempDir Dir { get; } = new();
         public string Path => System.IO.Path.Combine(Dir.Path, "maskrcnn_resnet50_fpn.safetensors");
 
-        public TorchvisionFile()
-        {
-            using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(TestPaths.Fixture("model/torchvision_state_dict_names.json")));
-            var tensors = new List<KeyValuePair<string, Tensor>>();
-            foreach (var entry in doc.RootElement.GetProperty("models").GetProperty("maskrcnn_resnet50_fpn").EnumerateArray())
-            {
-                var name = entry[0].GetString()!;
-                var shape = entry[1].EnumerateArray().Select(x => x.GetInt64()).ToArray();
-                var values = ReferenceWeights.Values(name, shape) ?? torch.zeros(shape, ScalarType.Int64);
-                tensors.Add(new(name, values));
-            }
-            SafeTensorsWriter.Write(Path, tensors);
-        }
+        public TorchvisionFile() => TorchvisionStateDicts.Write(Path, "maskrcnn_resnet50_fpn");
 
         public void Dispose() => Dir.Dispose();
     }

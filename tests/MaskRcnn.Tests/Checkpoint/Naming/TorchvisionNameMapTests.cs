@@ -9,12 +9,7 @@ namespace MaskRcnn.Tests.Checkpoint.Naming;
 /// </summary>
 public class TorchvisionNameMapTests
 {
-    static List<(string Name, long[] Shape)> TorchvisionNames(string model)
-    {
-        using var doc = JsonDocument.Parse(File.ReadAllText(TestPaths.Fixture("model/torchvision_state_dict_names.json")));
-        return doc.RootElement.GetProperty("models").GetProperty(model).EnumerateArray()
-            .Select(e => (e[0].GetString()!, e[1].EnumerateArray().Select(d => d.GetInt64()).ToArray())).ToList();
-    }
+    static List<(string Name, long[] Shape)> TorchvisionNames(string model) => MaskRcnn.Tests.Modeling.TorchvisionStateDicts.Names(model);
 
     /// <summary>maskrcnn-benchmark's parameter and buffer names of R-50-FPN Mask R-CNN (FrozenBatchNorm, no GroupNorm), from its modules.</summary>
     static List<string> MaskRcnnBenchmarkR50Fpn(bool mask, bool keypoint = false)

@@ -19,15 +19,7 @@ public sealed class TorchvisionRetinaNetWeightsTests : IDisposable
     public TorchvisionRetinaNetWeightsTests()
     {
         file = Path.Combine(dir.Path, "retinanet_resnet50_fpn.safetensors");
-        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(TestPaths.Fixture("model/torchvision_state_dict_names.json")));
-        var tensors = new List<KeyValuePair<string, Tensor>>();
-        foreach (var entry in doc.RootElement.GetProperty("models").GetProperty("retinanet_resnet50_fpn").EnumerateArray())
-        {
-            var name = entry[0].GetString()!;
-            var shape = entry[1].EnumerateArray().Select(x => x.GetInt64()).ToArray();
-            tensors.Add(new(name, ReferenceWeights.Values(name, shape) ?? torch.zeros(shape, ScalarType.Int64)));
-        }
-        SafeTensorsWriter.Write(file, tensors);
+        TorchvisionStateDicts.Write(file, "retinanet_resnet50_fpn");
     }
 
     public void Dispose() => dir.Dispose();
@@ -58,9 +50,7 @@ public sealed class TorchvisionRetinaNetWeightsTests : IDisposable
         var ours = new StateDict();
         foreach (var (name, tensor) in model.state_dict()) ours.Add(name, tensor.clone());
         using var exported = TorchvisionExport.FromOurs("r.safetensors", ours);
-        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(TestPaths.Fixture("model/torchvision_state_dict_names.json")));
-        var torchvision = doc.RootElement.GetProperty("models").GetProperty("retinanet_resnet50_fpn").EnumerateArray()
-            .ToDictionary(e => e[0].GetString()!, e => e[1].EnumerateArray().Select(d => d.GetInt64()).ToArray());
+        var torchvision = TorchvisionStateDicts.Names("retinanet_resnet50_fpn").ToDictionary(t => t.Name, t => t.Shape);
         // Names and shapes: what torchvision's strict load_state_dict checks.
         Assert.Equal(torchvision.Keys.Order(StringComparer.Ordinal), exported.Names.Order(StringComparer.Ordinal));
         Assert.All(exported, e => Assert.Equal(torchvision[e.Key], e.Value.shape));
