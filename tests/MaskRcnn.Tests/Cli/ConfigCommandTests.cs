@@ -15,7 +15,7 @@ public class ConfigCommandTests
         Assert.Contains("\nSOLVER:\n  MAX_ITER: 90000\n  BASE_LR: 0.01\n", output);
         Assert.Contains("\n    CONV_BODY: R-50-FPN\n", output);
         Assert.Contains("\n  EXPECTED_RESULTS_SIGMA_TOL: 4\n", output); // a default from far down defaults.py
-        Assert.Equal(171 + 10 + 18 + 24 + 1 + 1 /* MODEL.RETINANET.BBOX_REG_WEIGHTS */, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length); // every key (maskrcnn-benchmark's and ours) and every section header
+        Assert.Equal(171 + 10 + 18 + 24 + 1 + 2 /* MODEL.RETINANET.BBOX_REG_WEIGHTS, LOSS_NORMALIZATION */, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length); // every key (maskrcnn-benchmark's and ours) and every section header
     }
 
     [Fact]
