@@ -29,8 +29,9 @@ public static class GeneralizedRcnnBuilder
         var box = new BoxHead(boxExtractor, predictor, RoiHeadsOptions.From(cfg), convention);
 
         // Only a C4 box head's conv5 gives RoI feature maps another head can share; FPN heads pool their own.
+        bool shareable = boxExtractor is ResNetConv5FeatureExtractor;
         MaskHead? mask = null;
-        bool maskShares = model.MaskOn && model.RoiMaskHead.ShareBoxFeatureExtractor && boxExtractor is ResNetConv5FeatureExtractor;
+        bool maskShares = model.MaskOn && model.RoiMaskHead.ShareBoxFeatureExtractor && shareable;
         if (model.MaskOn)
         {
             var maskHead = model.RoiMaskHead;
@@ -39,7 +40,7 @@ public static class GeneralizedRcnnBuilder
             mask = new MaskHead(maskExtractor, maskPredictor, maskHead.Resolution);
         }
         KeypointHead? keypoint = null;
-        bool keypointShares = model.KeypointOn && model.RoiKeypointHead.ShareBoxFeatureExtractor && boxExtractor is ResNetConv5FeatureExtractor;
+        bool keypointShares = model.KeypointOn && model.RoiKeypointHead.ShareBoxFeatureExtractor && shareable;
         if (model.KeypointOn)
         {
             var k = model.RoiKeypointHead;
